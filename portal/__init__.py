@@ -1,0 +1,97 @@
+"""Kesu (客诉): the complaint-handling portal. `create_app` builds the Flask application."""
+from flask import Flask, g, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from . import config as config_module
+from . import db, errors, i18n, scope
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+htmx_ext = Htmx()
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    app.config.update(config_module.load(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.database.initialize(db.make_database(app.config["DATABASE_URL"]))
+    csrf.init_app(app)
+    htmx_ext.init_app(app)
+    i18n.init_app(app)
+    _init_login(app)
+    from .notify.actions import mail
+    mail.init_app(app)
+    from . import jobs
+    jobs.init_app(app)
+
+    _register_blueprints(app)
+    errors.register(app)
+    from . import cli
+    cli.register(app)
+
+    @app.before_request
+    def _connect():
+        scope.set_scope(None)
+        db.database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        scope.set_scope(None)
+        if not db.database.is_closed():
+            db.database.close()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and not request.endpoint.endswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _globals():
+        from .access import can
+        return {"can": can, "tenant": getattr(g, "tenant", None), "network": getattr(g, "network", None),
+                "has_endpoint": lambda endpoint: endpoint in app.view_functions}
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        ident, _, version = user_id.partition(".")
+        if not ident.isdigit() or not version.isdigit():
+            return None
+        user = User.get_or_none(User.id == int(ident))
+        if user is None or user.session_version != int(version) or not user.is_active:
+            return None  # logged out elsewhere, deactivated, or password changed
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .core_views import bp as core_bp
+    from .hq.views import bp as hq_bp
+    from .notify.views import bp as notify_bp
+    from .tenancy.views import bp as tenancy_bp
+    from .workspace.views import bp as workspace_bp
+
+    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,106 @@
+"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker."""
+import os
+import sys
+
+import click
+from flask import current_app
+from playhouse.migrations import Runner
+from playhouse.schema_diff import diff_models
+
+from .db import database
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def runner() -> Runner:
+    return Runner(database.obj, MIGRATIONS)
+
+
+def upgrade() -> list[str]:
+    """Apply every pending migration; returns their names."""
+    with database.connection_context():
+        return runner().up()
+
+
+def register(app) -> None:
+    db_group = click.Group("db", help="Database schema: upgrade, status, create.")
+
+    @db_group.command("upgrade")
+    def db_upgrade():
+        """Apply pending migrations."""
+        applied = upgrade()
+        click.echo("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+
+    @db_group.command("status")
+    def db_status():
+        """List migrations and whether each is applied."""
+        with database.connection_context():
+            for m in runner().status():
+                click.echo(f"{'x' if m.applied else ' '} {m.name}")
+
+    @db_group.command("create")
+    @click.argument("name")
+    def db_create(name):
+        """Write the next migration from the difference between the models and the database."""
+        from playhouse.migrations import template
+
+        from .models import ALL_MODELS
+        with database.connection_context():
+            diff = diff_models(database.obj, ALL_MODELS)
+            if not diff:
+                click.echo("models and database agree: nothing to write")
+                return
+            click.echo(runner().create(name, template(diff)))
+
+    app.cli.add_command(db_group)
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Create the demo tenants and users (refused in production)."""
+        if current_app.config["KESU_ENV"] == "production":
+            click.echo("seed-demo refuses to run with KESU_ENV=production", err=True)
+            sys.exit(1)
+        from . import demo
+        with database.connection_context():
+            if demo.is_seeded():
+                click.echo("demo data already present")
+                return
+            emails = demo.seed(current_app.config["PASSWORD_HASH_METHOD"])
+        click.echo(f"seeded {len(emails)} demo users (password {demo.DEMO_PASSWORD})")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--tenant", help="tenant slug to join")
+    @click.option("--role", default="tenant_admin", help="role key in that tenant")
+    @click.option("--hq", help="network slug whose headquarters to join")
+    def create_user_cmd(email, name, password, tenant, role, hq):
+        """Create a user, optionally in a tenant (with a role) or at a network's HQ."""
+        from .accounts.actions import create_user
+        from .accounts.rules import password_problems
+        from .tenancy.actions import add_hq_member, add_member
+        from .tenancy.models import Network, Tenant
+        problems = password_problems(password, email)
+        if problems:
+            raise click.BadParameter(", ".join(problems), param_hint="--password")
+        with database.connection_context(), database.atomic():
+            user = create_user(email, name, password, method=current_app.config["PASSWORD_HASH_METHOD"])
+            if tenant:
+                add_member(Tenant.get(Tenant.slug == tenant), user, role)
+            if hq:
+                add_hq_member(Network.get(Network.slug == hq), user)
+        click.echo(f"created {user.email}")
+
+    @app.cli.command("worker")
+    @click.option("--workers", default=2, show_default=True)
+    def worker(workers):
+        """Run the background worker (outbox delivery, sweeps) until interrupted."""
+        from .jobs import run_worker
+        run_worker(current_app._get_current_object(), workers)
+
+    @app.cli.command("sweep")
+    def sweep():
+        """Run one round of periodic work now (mail delivery and sweeps)."""
+        from .jobs import run_periodic
+        click.echo(run_periodic(current_app._get_current_object()))

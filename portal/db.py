@@ -1,0 +1,65 @@
+"""The database handle, chosen from a URL, and the transaction helper every write uses."""
+import datetime
+from urllib.parse import urlparse
+
+from peewee import DatabaseProxy, Model, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase
+
+database = DatabaseProxy()
+
+
+def make_database(url: str):
+    """Open SQLite (WAL, foreign keys, IMMEDIATE writes) or pooled PostgreSQL from a URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///"):] or ":memory:"
+        # IMMEDIATE: a deferred read-then-write transaction fails at once with
+        # "database is locked" instead of waiting for the busy timeout.
+        return SqliteDatabase(
+            path,
+            lock_type="IMMEDIATE",
+            timeout=15,
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal",
+                     "busy_timeout": 15000},
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PooledPostgresqlDatabase(
+            parsed.path.lstrip("/"),
+            user=parsed.username,
+            password=parsed.password,
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            max_connections=32,
+            stale_timeout=300,
+            autorollback=True,
+            options=f"-c search_path={_query_param(parsed.query, 'schema') or 'public'}",
+        )
+    raise ValueError(f"unsupported database URL: {url}")
+
+
+def _query_param(query: str, name: str):
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def atomic():
+    """One transaction (a savepoint when nested): every write goes through this."""
+    return database.atomic()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def now() -> datetime.datetime:
+    """Timestamps are stored as naive UTC and shown in the tenant's time zone."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
