@@ -1,0 +1,1 @@
+"""Deadlines (SLA): the business calendar and the deadlines counted in working time."""
