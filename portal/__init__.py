@@ -62,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _globals():
         from .access import can
         return {"can": can, "tenant": getattr(g, "tenant", None), "network": getattr(g, "network", None),
-                "has_endpoint": lambda endpoint: endpoint in app.view_functions}
+                "has_endpoint": lambda endpoint: endpoint in app.view_functions, "now_utc": db.now}
 
     return app
 
@@ -87,11 +87,12 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .complaints.views import bp as complaints_bp
     from .core_views import bp as core_bp
     from .hq.views import bp as hq_bp
     from .notify.views import bp as notify_bp
     from .tenancy.views import bp as tenancy_bp
     from .workspace.views import bp as workspace_bp
 
-    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp):
+    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, complaints_bp):
         app.register_blueprint(bp)

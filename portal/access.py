@@ -56,6 +56,7 @@ def _enter_tenant():
     if membership is None:
         abort(404)  # not 403: another tenant's workspace does not exist for this user
     g.tenant = tenant
+    g.user = current_user._get_current_object()
     g.membership = membership
     g.permissions = parse_permissions(membership.role.permissions)
     scope.set_scope(scope.for_tenant(tenant))
@@ -74,6 +75,7 @@ def _enter_hq():
     wanted = session.get("workspace", "")
     chosen = next((m for m in memberships if wanted == f"hq:{m.network.slug}"), memberships[0])
     g.network = chosen.network
+    g.user = current_user._get_current_object()
     g.hq = chosen
     g.permissions = frozenset(HQ_PERMISSIONS.get(chosen.level, ()))
     scope.set_scope(scope.for_network(chosen.network))

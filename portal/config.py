@@ -42,6 +42,8 @@ def load(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("KESU_MAIL_SENDER", "Kesu <no-reply@kesu.local>"),
         "MAIL_TIMEOUT": 10,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # A pasted 10 MB text must reach the form to be refused with a message, not a bare 413.
+        "MAX_FORM_MEMORY_SIZE": 12 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

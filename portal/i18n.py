@@ -2,7 +2,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the worker, the CLI: mails choose their locale explicitly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
@@ -27,7 +29,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    tenant = getattr(g, "tenant", None)
+    tenant = g.get("tenant") if g else None
     return tenant.timezone if tenant is not None else DEFAULT_TZ
 
 
@@ -35,13 +37,14 @@ def tenant_zone() -> ZoneInfo:
     return ZoneInfo(select_timezone())
 
 
-def localtime(value: datetime.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC moment shown in the current tenant's time zone."""
+def localtime(value: datetime.datetime | None, fmt: str = "%Y-%m-%d %H:%M", zone: str | None = None) -> str:
+    """A stored UTC moment shown in the current tenant's time zone (or `zone`)."""
     if value is None:
         return ""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
-    return value.replace(tzinfo=datetime.UTC).astimezone(tenant_zone()).strftime(fmt)
+    tz = ZoneInfo(zone) if zone else tenant_zone()
+    return value.replace(tzinfo=datetime.UTC).astimezone(tz).strftime(fmt)
 
 
 def init_app(app) -> None:
@@ -50,6 +53,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    from .urls import external_url
+    app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.globals["html_lang"] = html_lang
 
 

@@ -1,0 +1,166 @@
+"""Named read queries of the register: the queue with its filters, and one complaint's file."""
+import base64
+import json
+from dataclasses import dataclass, field
+
+from peewee import JOIN
+
+from ..accounts.models import User
+from ..db import now
+from ..events import Event
+from ..tenancy.models import Category, Department
+from .models import Attachment, Complaint, ComplaintLink, Customer, Plan
+from .rules import CLOSED_STATES, OPEN_STATES, Status, available_moves
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+SORTS = {"newest": (Complaint.id, True), "oldest": (Complaint.id, False),
+         "due": (Complaint.reply_due_at, False)}
+
+
+@dataclass
+class QueueFilter:
+    """The queue's filters, as they appear in the URL."""
+
+    status: str = ""  # "", "open", "closed" or one Status
+    kind: str = ""
+    grade: str = ""
+    category: int = 0
+    channel: str = ""
+    department: int = 0
+    assignee: int = 0
+    overdue: bool = False
+    vip: bool = False
+    q: str = ""
+    sort: str = "newest"
+    after: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args, me_id: int | None = None) -> "QueueFilter":
+        def integer(name):
+            value = args.get(name, "")
+            return me_id if value == "me" and me_id else (int(value) if value.isdigit() else 0)
+        sort = args.get("sort", "newest")
+        return cls(status=args.get("status", ""), kind=args.get("kind", ""), grade=args.get("grade", ""),
+                   category=integer("category"), channel=args.get("channel", ""),
+                   department=integer("department"), assignee=integer("assignee"),
+                   overdue=args.get("overdue") == "1", vip=args.get("vip") == "1",
+                   q=args.get("q", "").strip()[:100], sort=sort if sort in SORTS else "newest",
+                   after=args.get("after", ""))
+
+
+def _conditions(f: QueueFilter):
+    conds = []
+    if f.status == "open":
+        conds.append(Complaint.status.in_(list(OPEN_STATES)))
+    elif f.status == "closed":
+        conds.append(Complaint.status.in_(list(CLOSED_STATES)))
+    elif f.status in set(Status):
+        conds.append(Complaint.status == f.status)
+    for name in ("kind", "grade", "channel"):
+        if getattr(f, name):
+            conds.append(getattr(Complaint, name) == getattr(f, name))
+    for name in ("category", "department", "assignee"):
+        if getattr(f, name):
+            conds.append(getattr(Complaint, name) == getattr(f, name))
+    if f.overdue:
+        conds.append(Complaint.status.in_(list(OPEN_STATES)) & (Complaint.reply_due_at < now()))
+    if f.vip:
+        conds.append(Complaint.vip == True)  # noqa: E712 (peewee expression)
+    if f.q:
+        digits = "".join(ch for ch in f.q if ch.isdigit())
+        text = (Complaint.number.contains(f.q) | Customer.name.contains(f.q) | Complaint.description.contains(f.q)
+                | Complaint.plate.contains(f.q))
+        conds.append(text | Customer.phone.contains(digits) if len(digits) >= 4 else text)
+    return conds
+
+
+def _base(f: QueueFilter, *fields):
+    query = Complaint.select(*fields).join(Customer, on=(Complaint.customer == Customer.id))
+    for cond in _conditions(f):
+        query = query.where(cond)
+    return query
+
+
+def encode_cursor(row, sort: str) -> str:
+    column, _ = SORTS[sort]
+    key = getattr(row, column.name)
+    raw = json.dumps([key.isoformat() if hasattr(key, "isoformat") else key, row.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after(query, f: QueueFilter):
+    if not f.after:
+        return query
+    try:
+        key, last_id = json.loads(base64.urlsafe_b64decode(f.after.encode()))
+    except (ValueError, TypeError):
+        return query
+    column, desc = SORTS[f.sort]
+    if column is Complaint.id:
+        return query.where(Complaint.id < last_id if desc else Complaint.id > last_id)
+    # reply_due_at ascending, ties by id; rows without a date come last
+    return query.where((column > key) | ((column == key) & (Complaint.id > last_id)) | column.is_null())
+
+
+def queue_page(f: QueueFilter) -> tuple[list, str | None]:
+    """One page of the queue (rows with their customer, category, department and handler) and the next cursor."""
+    Assignee = User.alias()
+    query = (_base(f, Complaint, Customer, Category, Department, Assignee)
+             .join_from(Complaint, Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
+             .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
+             .join_from(Complaint, Assignee, JOIN.LEFT_OUTER, on=(Complaint.assignee == Assignee.id)))
+    column, desc = SORTS[f.sort]
+    order = [column.desc() if desc else column.asc(nulls="LAST") if column is not Complaint.id else column.asc()]
+    order.append(Complaint.id.desc() if desc else Complaint.id.asc())
+    rows = list(_after(query, f).order_by(*order).limit(PAGE_SIZE + 1))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (encode_cursor(rows[-1], f.sort) if more and rows else None)
+
+
+def capped_count(f: QueueFilter) -> tuple[int, bool]:
+    """How many complaints match, counted up to COUNT_CAP (then shown as "1000+")."""
+    n = _base(f, Complaint.id).limit(COUNT_CAP + 1).count()  # COUNT over a LIMITed subquery
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def detail_context(complaint: Complaint, permissions) -> dict:
+    """Everything the detail page shows, in a handful of queries."""
+    Assignee = User.alias()
+    full = (Complaint.select(Complaint, Customer, Category, Department, Assignee)
+            .join(Customer, on=(Complaint.customer == Customer.id))
+            .join_from(Complaint, Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
+            .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
+            .join_from(Complaint, Assignee, JOIN.LEFT_OUTER, on=(Complaint.assignee == Assignee.id))
+            .where(Complaint.id == complaint.id).get())
+    timeline = list(Event.select().where((Event.subject_type == "complaint") & (Event.subject_id == complaint.id))
+                    .order_by(Event.id))
+    links = list(ComplaintLink.select(ComplaintLink, Complaint)
+                 .join(Complaint, on=(ComplaintLink.target == Complaint.id))
+                 .where(ComplaintLink.source == complaint.id))
+    back = list(ComplaintLink.select(ComplaintLink, Complaint)
+                .join(Complaint, on=(ComplaintLink.source == Complaint.id))
+                .where(ComplaintLink.target == complaint.id))
+    history = list(Complaint.select(Complaint.id, Complaint.number, Complaint.status, Complaint.received_at)
+                   .where((Complaint.customer == full.customer_id) & (Complaint.id != complaint.id))
+                   .order_by(Complaint.id.desc()).limit(10))
+    return {
+        "complaint": full, "timeline": timeline, "history": history,
+        "attachments": list(Attachment.select().where(Attachment.complaint == complaint.id).order_by(Attachment.id)),
+        "plans": list(Plan.select().where(Plan.complaint == complaint.id).order_by(Plan.id)),
+        "links": [(link.kind, link.target) for link in links] + [(link.kind + "_of", link.source) for link in back],
+        "moves": available_moves(full.status, full.kind, permissions),
+    }
+
+
+def customer_history(phone_digits: str, limit: int = 10):
+    """The known customer with this phone and their latest complaints."""
+    customer = Customer.select().where(Customer.phone == phone_digits).order_by(Customer.id.desc()).first()
+    if customer is None:
+        return None, []
+    rows = list(Complaint.select(Complaint.id, Complaint.number, Complaint.status, Complaint.received_at,
+                                 Complaint.description)
+                .where(Complaint.customer == customer.id).order_by(Complaint.id.desc()).limit(limit))
+    return customer, rows
