@@ -10,7 +10,7 @@ from ..db import atomic, now
 from ..events import EventKind
 from ..tenancy.models import Membership, Role
 from ..tenancy.rules import Permission, parse_permissions
-from . import deadlines, notices
+from . import deadlines, hooks, notices
 from .models import Complaint, ComplaintLink, Customer, Note, Plan
 from .numbering import next_number
 from .rules import CLOSED_STATES, Kind, Move, MoveError, Status, check, target
@@ -85,6 +85,7 @@ def intake(tenant, actor, data: dict) -> tuple[Complaint, bool]:
                       after=_snapshot(complaint), public=True)
         if complaint.kind == Kind.COMPLAINT:
             _detect_repeat(complaint, actor)
+        hooks.run(hooks.AFTER_INTAKE, complaint, actor)
         return complaint, True
 
 
@@ -144,6 +145,7 @@ def move(complaint: Complaint, step: Move, actor, permissions, data: dict,
         raise MoveError(problems)
     with atomic():
         before = _snapshot(complaint)
+        before_status = complaint.status
         goes_to = target(step, complaint.status, data)
         changes, public_data = _EFFECTS[step](complaint, actor, data)
         changes["status"] = goes_to
@@ -155,6 +157,7 @@ def move(complaint: Complaint, step: Move, actor, permissions, data: dict,
                       actor_label=_label(actor), data={"move": str(step), **_plain(data), **public_data})
         if step == Move.TRANSFER:
             notices.assigned(complaint, actor)
+        hooks.run(hooks.AFTER_MOVE, complaint, step, actor, data, before_status)
     return complaint
 
 

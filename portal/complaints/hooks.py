@@ -1,0 +1,12 @@
+"""Other areas react to complaint changes here, inside the same transaction.
+
+Deadlines, escalation, revisits and notifications subscribe once at start-up (see
+`create_app`); the complaint verbs call them after every intake and move.
+"""
+AFTER_INTAKE: list = []  # fn(complaint, actor)
+AFTER_MOVE: list = []  # fn(complaint, step, actor, data, before_status)
+
+
+def run(hooks: list, *args) -> None:
+    for fn in hooks:
+        fn(*args)
