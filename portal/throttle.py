@@ -20,7 +20,10 @@ def hit(key: str, window_seconds: int) -> int:
     with atomic():
         row = Throttle.get_or_none(Throttle.key == key)
         if row is None or row.window_start < cutoff:
-            Throttle.replace(key=key, window_start=now(), count=1).execute()
+            started = now()
+            (Throttle.insert(key=key, window_start=started, count=1)
+             .on_conflict(conflict_target=[Throttle.key], update={Throttle.window_start: started, Throttle.count: 1})
+             .execute())
             return 1
         Throttle.update(count=Throttle.count + 1).where(Throttle.key == key).execute()
         return row.count + 1
