@@ -1,5 +1,6 @@
 """Kesu (客诉): the complaint-handling portal. `create_app` builds the Flask application."""
 from flask import Flask, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
@@ -32,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import jobs
     jobs.init_app(app)
 
+    from .sla import hooks as _sla_hooks, sweep as _sla_sweep  # noqa: F401  (subscribe to changes, sweeps)
+    from .sla import messages as sla_messages
+    sla_messages.init_app(app)
     _register_blueprints(app)
     errors.register(app)
     from . import cli
@@ -40,7 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def _connect():
         scope.set_scope(None)
-        db.database.connect(reuse_if_open=True)
+        if request.endpoint != "core.healthz":  # the health check reports an unreachable database
+            db.database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):
@@ -72,6 +77,8 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str  # the lazy message, in the language of the request
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader

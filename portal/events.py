@@ -34,6 +34,14 @@ class EventKind(enum.StrEnum):
     COMPLAINT_LINKED = "complaint.linked"  # related or repeat complaints were linked
     COMPLAINT_MERGED = "complaint.merged"  # a duplicate was merged into its original
     COMPLAINT_CONVERTED = "complaint.converted"  # an inquiry/repair request became a complaint
+    # deadlines and escalation
+    CLOCK_PAUSED = "clock.paused"  # deadlines stopped: waiting for the customer, a part or an outside party
+    CLOCK_RESUMED = "clock.resumed"  # deadlines running again
+    DEADLINE_DUE_SOON = "deadline.due_soon"  # the handler was warned that a deadline is near
+    DEADLINE_OVERDUE = "deadline.overdue"  # a deadline passed unmet
+    GRADE_RAISED = "grade.raised"  # the grade went up, by a rule or by staff
+    GRADE_LOWERED = "grade.lowered"  # a downgrade, with a reason and the approver
+    FLAGS_CHANGED = "flags.changed"  # risk flags, crisis or mandatory-report flags changed
 
 
 class Event(TenantModel):

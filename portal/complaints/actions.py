@@ -267,3 +267,4 @@ def merge(duplicate: Complaint, original: Complaint, actor, expected_version: in
         events.record(EventKind.COMPLAINT_LINKED, "complaint", original.id, actor, tenant=original.tenant_id,
                       data={"kind": "duplicate", "other": duplicate.number, "other_id": duplicate.id})
         notices.merged(duplicate, original)
+        hooks.run(hooks.AFTER_MOVE, duplicate, None, actor, {}, before["status"])

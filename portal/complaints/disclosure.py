@@ -14,6 +14,7 @@ _PUBLIC_FIELDS = {
     "note.added": lambda data, after: {"text": (data or {}).get("body", "")} if (data or {}).get("body") else None,
     "attachment.added": lambda data, after: {"file": (data or {}).get("filename", "")},
     "complaint.merged": lambda data, after: {"merged_into": (data or {}).get("into_number")},
+    "clock.paused": lambda data, after: {"waiting_for": (data or {}).get("reason")},
 }
 
 

@@ -58,6 +58,12 @@ class Complaint(TenantModel):
     reply_due_at = DateTimeField(null=True)  # the reply date promised to the customer
     closed_at = DateTimeField(null=True)
     reopen_count = IntegerField(default=0)
+    # deadlines and escalation (portal.sla)
+    next_due_at = DateTimeField(null=True)  # the earliest running deadline, for "due soon"/"overdue"
+    paused_since = DateTimeField(null=True)  # clocks stopped, waiting for the customer or a third party
+    open_clock_from = DateTimeField(null=True)  # received_at pushed on by every finished pause
+    risk_flags = CharField(max_length=300, default="")  # space-separated flags set by staff or keywords
+    outside_support = BooleanField(default=False)  # handling needs outside support (DOMAIN.md §2)
     intake_key = CharField(max_length=40, null=True)  # one complaint per intake form, however often posted
     link_version = IntegerField(default=1)  # bumped to revoke the customer's status link
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
@@ -74,6 +80,8 @@ class Complaint(TenantModel):
             (("tenant", "department", "status"), False),
             (("tenant", "customer"), False),
             (("tenant", "reply_due_at"), False),
+            (("tenant", "next_due_at"), False),
+            (("tenant", "grade", "open_clock_from"), False),
         )
 
     @property

@@ -7,7 +7,7 @@ from ..notify.actions import queue_mail
 from ..tenancy.models import Department
 
 
-def _send(recipient: str, template: str, tenant_id, locale=None, **context) -> None:
+def send(recipient: str, template: str, tenant_id, locale=None, **context) -> None:
     with force_locale(locale or "zh_Hans"):
         text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
@@ -30,7 +30,7 @@ def assigned(complaint, actor) -> None:
     for email, user in recipients.items():
         if actor is not None and user.id == actor.id:
             continue  # no mail to yourself about your own action
-        _send(email, "complaint_assigned", complaint.tenant_id, user.locale, complaint=complaint, user=user,
+        send(email, "complaint_assigned", complaint.tenant_id, user.locale, complaint=complaint, user=user,
               actor=actor)
 
 
@@ -38,5 +38,5 @@ def merged(duplicate, original) -> None:
     """Tell the customer which number to follow from now on."""
     customer = duplicate.customer
     if customer.email:
-        _send(customer.email, "complaint_merged", duplicate.tenant_id, customer.locale, duplicate=duplicate,
+        send(customer.email, "complaint_merged", duplicate.tenant_id, customer.locale, duplicate=duplicate,
               original=original, customer=customer)

@@ -1,5 +1,6 @@
 """Named read queries of the register: the queue with its filters, and one complaint's file."""
 import base64
+import datetime
 import json
 from dataclasses import dataclass, field
 
@@ -15,7 +16,8 @@ from .rules import CLOSED_STATES, OPEN_STATES, Status, available_moves
 PAGE_SIZE = 50
 COUNT_CAP = 1000
 SORTS = {"newest": (Complaint.id, True), "oldest": (Complaint.id, False),
-         "due": (Complaint.reply_due_at, False)}
+         "due": (Complaint.next_due_at, False)}
+DUE_SOON = datetime.timedelta(hours=24)
 
 
 @dataclass
@@ -30,6 +32,7 @@ class QueueFilter:
     department: int = 0
     assignee: int = 0
     overdue: bool = False
+    due_soon: bool = False
     vip: bool = False
     q: str = ""
     sort: str = "newest"
@@ -45,7 +48,8 @@ class QueueFilter:
         return cls(status=args.get("status", ""), kind=args.get("kind", ""), grade=args.get("grade", ""),
                    category=integer("category"), channel=args.get("channel", ""),
                    department=integer("department"), assignee=integer("assignee"),
-                   overdue=args.get("overdue") == "1", vip=args.get("vip") == "1",
+                   overdue=args.get("overdue") == "1", due_soon=args.get("due_soon") == "1",
+                   vip=args.get("vip") == "1",
                    q=args.get("q", "").strip()[:100], sort=sort if sort in SORTS else "newest",
                    after=args.get("after", ""))
 
@@ -64,8 +68,10 @@ def _conditions(f: QueueFilter):
     for name in ("category", "department", "assignee"):
         if getattr(f, name):
             conds.append(getattr(Complaint, name) == getattr(f, name))
-    if f.overdue:
-        conds.append(Complaint.status.in_(list(OPEN_STATES)) & (Complaint.reply_due_at < now()))
+    if f.overdue:  # next_due_at is kept only for open complaints with a running clock
+        conds.append(Complaint.next_due_at < now())
+    if f.due_soon:
+        conds.append(Complaint.next_due_at.between(now(), now() + DUE_SOON))
     if f.vip:
         conds.append(Complaint.vip == True)  # noqa: E712 (peewee expression)
     if f.q:
@@ -100,7 +106,7 @@ def _after(query, f: QueueFilter):
     column, desc = SORTS[f.sort]
     if column is Complaint.id:
         return query.where(Complaint.id < last_id if desc else Complaint.id > last_id)
-    # reply_due_at ascending, ties by id; rows without a date come last
+    # next_due_at ascending, ties by id; rows without a date come last
     return query.where((column > key) | ((column == key) & (Complaint.id > last_id)) | column.is_null())
 
 
