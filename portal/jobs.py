@@ -1,22 +1,36 @@
 """The background worker (huey): outbox delivery and periodic sweeps.
 
-SQLite storage under instance/ by default; Redis when KESU_REDIS_URL is set.
+Huey keeps its queue in a SQLite file (HUEY_PATH) by default, in Redis when REDIS_URL
+(KESU_REDIS_URL) is set. Under TESTING tasks run at once, in-process (HUEY_IMMEDIATE).
+`flask --app wsgi worker` runs the consumer; `flask --app wsgi sweep` runs one round now.
 """
 import logging
 
+from flask import g
 from huey import RedisHuey, SqliteHuey, crontab
+
+from . import scope
+from .db import database
 
 log = logging.getLogger(__name__)
 huey = None
 
+# Other areas register their sweeps here: name -> callable(app) -> summary.
+PERIODIC: dict = {}
+
 
 def make_huey(app):
+    """Huey on Redis when REDIS_URL is set, else on the SQLite file at HUEY_PATH."""
+    options = {"immediate": app.config.get("HUEY_IMMEDIATE", app.testing),
+               "results": False}  # tasks report through the outbox, not through huey results
+    name = app.config.get("HUEY_NAME", "kesu")
     if app.config.get("REDIS_URL"):
-        return RedisHuey("kesu", url=app.config["REDIS_URL"], immediate=app.testing)
-    return SqliteHuey("kesu", filename=app.config["HUEY_PATH"], immediate=app.testing)
+        return RedisHuey(name, url=app.config["REDIS_URL"], **options)
+    return SqliteHuey(name, filename=app.config["HUEY_PATH"], **options)
 
 
 def init_app(app) -> None:
+    """Create the app's huey, register its tasks, and wake the worker after requests that queue mail."""
     global huey
     huey = make_huey(app)
     app.extensions["huey"] = huey
@@ -29,14 +43,28 @@ def init_app(app) -> None:
     @huey.task(name="kesu.deliver_outbox")
     def deliver_outbox():
         with app.app_context():
-            _deliver(app)
+            deliver(app)
 
     app.extensions["kesu.deliver_outbox"] = deliver_outbox
 
+    @app.after_request
+    def _wake_worker(response):
+        from .notify.actions import KICK_FLAG
+        if g.pop(KICK_FLAG, False):
+            kick(app)
+        return response
 
-def _deliver(app):
-    from . import scope
-    from .db import database
+
+def kick(app) -> None:
+    """Ask the worker to deliver the outbox now rather than at the next minute."""
+    try:
+        app.extensions["kesu.deliver_outbox"]()
+    except Exception:  # the mail is safe in the outbox; the periodic round will send it
+        log.exception("could not enqueue outbox delivery")
+
+
+def deliver(app) -> dict:
+    """Deliver the due outbox mail of every tenant now."""
     from .notify.actions import deliver_due
 
     with database.connection_context(), scope.scoped(scope.SYSTEM):
@@ -44,23 +72,23 @@ def _deliver(app):
 
 
 def run_periodic(app) -> dict:
-    """One round of periodic work: deliver due mail, then run registered sweeps."""
-    result = {"mail": _deliver(app)}
+    """One round of periodic work: the registered sweeps, then mail (so theirs leaves at once)."""
+    result = {}
     for name, sweep in PERIODIC.items():
         try:
-            result[name] = sweep(app)
+            with database.connection_context():
+                result[name] = sweep(app)
         except Exception:  # one failing sweep must not stop mail or the others
             log.exception("periodic job %s failed", name)
+    result["mail"] = deliver(app)
     return result
-
-
-# Other areas register their sweeps here: name -> callable(app) -> summary.
-PERIODIC: dict = {}
 
 
 def run_worker(app, workers: int = 2) -> None:
     """Run the huey consumer in this process until interrupted."""
     from huey.consumer import Consumer
 
+    if not logging.getLogger().handlers:  # the consumer's start-up and errors belong on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     Consumer(app.extensions["huey"], workers=workers, worker_type="thread", periodic=True,
              check_worker_health=True).run()
