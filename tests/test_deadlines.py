@@ -97,3 +97,31 @@ def test_closing_stops_every_clock(app, in_tenant):
         c = f.advance(f.complaint(), Move.REVISIT)
         assert running(c) == {}
         assert Complaint.get_by_id(c.id).next_due_at is None
+
+
+def test_staff_pause_and_resume_from_the_complaint_page(client, login, app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+    login("cs@dealer-sh01.demo")
+    page = client.post(f"/t/dealer-sh01/complaints/{c.id}/pause", data={"reason": "parts", "note": "等配件"},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "等配件" in page
+    with in_tenant("dealer-sh01"):
+        assert Complaint.get_by_id(c.id).paused_since is not None
+    bad = client.post(f"/t/dealer-sh01/complaints/{c.id}/pause", data={"reason": "parts"})
+    assert bad.status_code == 422  # already paused
+    client.post(f"/t/dealer-sh01/complaints/{c.id}/resume")
+    with in_tenant("dealer-sh01"):
+        assert Complaint.get_by_id(c.id).paused_since is None
+
+
+def test_front_desk_cannot_pause_deadlines(client, login, app, in_tenant):
+    from portal.tenancy.actions import add_member
+    from portal.accounts.actions import create_user
+    from portal.tenancy.models import Tenant
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+        add_member(Tenant.get(Tenant.slug == "dealer-sh01"),
+                   create_user("guard@dealer-sh01.demo", "门卫", "kesu-demo-guard", method="scrypt:1024:8:1"), "front_desk")
+    login("guard@dealer-sh01.demo", "kesu-demo-guard")
+    assert client.post(f"/t/dealer-sh01/complaints/{c.id}/pause", data={"reason": "parts"}).status_code == 403

@@ -158,7 +158,16 @@ def detail_context(complaint: Complaint, permissions) -> dict:
         "plans": list(Plan.select().where(Plan.complaint == complaint.id).order_by(Plan.id)),
         "links": [(link.kind, link.target) for link in links] + [(link.kind + "_of", link.source) for link in back],
         "moves": available_moves(full.status, full.kind, permissions),
+        **clock_context(complaint),
     }
+
+
+def clock_context(complaint: Complaint) -> dict:
+    """The complaint's deadlines and pauses, for the "why due when" panel."""
+    from ..sla.models import Deadline, Pause
+    deadlines = list(Deadline.select().where(Deadline.complaint == complaint.id).order_by(Deadline.id))
+    pauses = list(Pause.select().where(Pause.complaint == complaint.id).order_by(Pause.id))
+    return {"deadlines": deadlines, "pauses": pauses}
 
 
 def customer_history(phone_digits: str, limit: int = 10):
