@@ -95,6 +95,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .complaints.views import bp as complaints_bp
+    from .sla.settings_views import bp as settings_bp
     from .sla.views import bp as sla_bp
     from .core_views import bp as core_bp
     from .hq.views import bp as hq_bp
@@ -102,5 +103,5 @@ def _register_blueprints(app: Flask) -> None:
     from .tenancy.views import bp as tenancy_bp
     from .workspace.views import bp as workspace_bp
 
-    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, complaints_bp, sla_bp):
+    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, complaints_bp, sla_bp, settings_bp):
         app.register_blueprint(bp)

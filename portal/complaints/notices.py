@@ -1,17 +1,13 @@
 """E-mails about complaints, queued in the outbox inside the caller's transaction."""
-from flask import render_template
-from flask_babel import force_locale
 
 from ..accounts.models import User
-from ..notify.actions import queue_mail
+from ..notify.actions import queue_mail, render_mail
 from ..tenancy.models import Department
 
 
 def send(recipient: str, template: str, tenant_id, locale=None, **context) -> None:
-    with force_locale(locale or "zh_Hans"):
-        text = render_template(f"email/{template}.txt", **context)
-    subject, _, body = text.strip().partition("\n")
-    queue_mail(recipient, subject, body.strip() + "\n", tenant=tenant_id)
+    """Queue one mail in the recipient's language (the portal's default when they have none)."""
+    queue_mail(recipient, *render_mail(template, locale or "zh_Hans", **context), tenant=tenant_id)
 
 
 def assigned(complaint, actor) -> None:

@@ -1,0 +1,63 @@
+"""The tenant admin's settings pages: deadlines and the business calendar."""
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..access import requires, tenant_blueprint
+from ..htmx import render
+from ..tenancy.rules import Permission as P
+from . import settings
+from .forms import CalendarForm, DeadlinesForm, parse_dates
+
+bp = tenant_blueprint("settings", __name__, "/settings")
+
+
+def _handle(key: str, form_class, to_form, from_form, template: str):
+    values, sources, version = settings.explain(g.tenant, key)
+    form = form_class(formdata=request.form if request.method == "POST" else None,
+                      data={**to_form(values), "version": version})
+    if request.method == "GET" or not form.validate_on_submit():
+        return render(template, form=form, sources=sources, status=422 if form.errors else 200)
+    try:
+        settings.save(g.tenant, key, from_form(form), g.user, int(form.version.data or 0))
+    except settings.StaleSettings:
+        form.form_errors.append(_("Someone else changed these settings meanwhile. Nothing was saved; "
+                                  "the page shows their values next to yours."))
+        return render(template, form=form, sources=sources, current=values, status=409)
+    flash(_("Settings saved. New deadlines use them from now on."), "success")
+    return redirect(request.path, code=303)
+
+
+@bp.route("/deadlines", methods=["GET", "POST"])
+@requires(P.ADMIN_SETTINGS)
+def deadlines():
+    names = [n for n in settings.DEFAULTS["deadlines"]]
+    return _handle("deadlines", DeadlinesForm, lambda v: v, lambda f: {n: getattr(f, n).data for n in names},
+                   "settings/deadlines.html")
+
+
+def _calendar_to_form(v):
+    import datetime
+    t = lambda s: datetime.time.fromisoformat(s) if s else None  # noqa: E731
+    return {"region": v["region"] or "", "work_start": t(v["work_start"]), "work_end": t(v["work_end"]),
+            "lunch_start": t(v.get("lunch_start")), "lunch_end": t(v.get("lunch_end")), "weekdays": v["weekdays"],
+            "extra_closed": "\n".join(v["extra_closed"]), "extra_working": "\n".join(v["extra_working"])}
+
+
+def _calendar_from_form(f):
+    hhmm = lambda t: t.strftime("%H:%M") if t else None  # noqa: E731
+    return {"region": f.region.data or None, "work_start": hhmm(f.work_start.data), "work_end": hhmm(f.work_end.data),
+            "lunch_start": hhmm(f.lunch_start.data), "lunch_end": hhmm(f.lunch_end.data),
+            "weekdays": sorted(f.weekdays.data), "extra_closed": parse_dates(f.extra_closed.data),
+            "extra_working": parse_dates(f.extra_working.data)}
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@requires(P.ADMIN_SETTINGS)
+def calendar():
+    return _handle("calendar", CalendarForm, _calendar_to_form, _calendar_from_form, "settings/calendar.html")
+
+
+@bp.get("/")
+@requires(P.ADMIN_SETTINGS)
+def index():
+    return redirect(url_for("settings.deadlines"))
