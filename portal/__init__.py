@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import jobs
     jobs.init_app(app)
 
-    from .sla import hooks as _sla_hooks, sweep as _sla_sweep  # noqa: F401  (subscribe to changes, sweeps)
+    from .sla import escalation as _escalation, hooks as _sla_hooks, sweep as _sla_sweep  # noqa: F401
     from .sla import messages as sla_messages
     sla_messages.init_app(app)
     _register_blueprints(app)

@@ -1,0 +1,169 @@
+"""Applying the grading rules to stored complaints: on intake, on staff changes and in the sweep.
+
+An upgrade writes one event naming the rules and figures that fired it, raises the crisis and
+HQ-report flags, links cluster members, and tells the department leader, the tenant GM and (for
+major, crisis and HQ reports) headquarters. Nothing here ever lowers a grade.
+"""
+import datetime
+
+from .. import events
+from ..accounts.models import User
+from ..complaints import hooks, notices
+from ..complaints.models import Complaint, ComplaintLink, Customer
+from ..complaints.rules import OPEN_STATES, Grade, Kind, Status, grade_rank
+from ..db import atomic, now
+from ..events import EventKind
+from ..tenancy.models import Department, HqMembership, Membership, Role, Tenant
+from . import grading, settings
+
+settings.register_defaults("escalation", grading.Thresholds().to_dict())
+
+
+def thresholds_for(tenant) -> grading.Thresholds:
+    return grading.Thresholds.from_dict(settings.load(tenant, "escalation"))
+
+
+def _our_days(c: Complaint, at) -> float:
+    """Days open for reasons on our side: paused time (waiting for others) is not counted."""
+    start = c.open_clock_from or c.received_at
+    end = c.paused_since or at
+    return max((end - start).total_seconds(), 0) / 86400 if c.status in OPEN_STATES else 0.0
+
+
+def facts(c: Complaint, phone: str, at) -> grading.ComplaintFacts:
+    flags = frozenset(f for f in (c.risk_flags or "").split() if f in grading.RISK_FLAGS)
+    return grading.ComplaintFacts(
+        id=c.id, tenant_id=c.tenant_id, customer_key=phone, category_id=c.category_id, received_at=c.received_at,
+        grade=c.grade, kind=c.kind, status_open=c.status in OPEN_STATES, complainants=c.complainants or 1,
+        is_repeat=c.is_repeat, outside_support=c.outside_support, risk_flags=flags,
+        text=f"{c.description}\n{c.customer_request or ''}", our_fault_open_days=_our_days(c, at))
+
+
+def _history(c: Complaint, window_days: int, at) -> list:
+    """Same-tenant complaints of the same category within a window either side (merged ones excluded)."""
+    span = datetime.timedelta(days=window_days)
+    rows = (Complaint.select(Complaint, Customer.phone).join(Customer, on=(Complaint.customer == Customer.id))
+            .where((Complaint.category == c.category_id) & (Complaint.kind == Kind.COMPLAINT)
+                   & (Complaint.status != Status.MERGED) & (Complaint.id != c.id)
+                   & Complaint.received_at.between(c.received_at - span, c.received_at + span))
+            .limit(2000))
+    return [facts(r, r.customer.phone, at) for r in rows]
+
+
+def evaluate(c: Complaint, at=None, thresholds=None) -> list:
+    """The findings for one stored complaint (reads its category's neighbours)."""
+    at = at or now()
+    t = thresholds or thresholds_for(c.tenant)
+    phone = Customer.select(Customer.phone).where(Customer.id == c.customer_id).scalar()
+    history = _history(c, t.cluster_window_days, at) if c.category_id else []
+    return grading.evaluate(facts(c, phone, at), history, t, at)
+
+
+def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
+    """Upgrade and flag a complaint as its findings demand; True when something changed."""
+    if c.kind != Kind.COMPLAINT:
+        return False
+    findings = evaluate(c, at, thresholds)
+    new_grade = grading.target_grade(c.grade, findings)
+    flags = set().union(*(f.flags for f in findings)) if findings else set()
+    crisis, report = c.crisis or "crisis" in flags, c.report_required or "hq_report" in flags
+    if new_grade == c.grade and crisis == c.crisis and report == c.report_required:
+        return False
+    with atomic():
+        before = {"grade": c.grade, "crisis": c.crisis, "report_required": c.report_required}
+        Complaint.update(grade=new_grade, crisis=crisis, report_required=report,
+                         version=Complaint.version + 1).where(Complaint.id == c.id).execute()
+        c.grade, c.crisis, c.report_required = new_grade, crisis, report
+        c.version += 1
+        reasons = grading.upgrade_reasons(before["grade"], findings) or findings
+        kind = EventKind.GRADE_RAISED if new_grade != before["grade"] else EventKind.FLAGS_CHANGED
+        events.record(kind, "complaint", c.id, actor, tenant=c.tenant_id, before=before,
+                      after={"grade": new_grade, "crisis": crisis, "report_required": report},
+                      data={"findings": [f.as_data() for f in reasons],
+                            "explanation": [grading.describe(f) for f in reasons]},
+                      actor_label=None if actor else "system")
+        _link_cluster(c, findings)
+        _announce(c, before, reasons)
+    return True
+
+
+def _link_cluster(c: Complaint, findings) -> None:
+    for f in findings:
+        if f.rule == "cluster":
+            for other in f.related_ids:
+                if other != c.id:
+                    ComplaintLink.insert(tenant=c.tenant_id, source=c.id, target=other,
+                                         kind="cluster").on_conflict_ignore().execute()
+
+
+def _announce(c: Complaint, before: dict, reasons) -> None:
+    """Department leader and tenant GM always; HQ for major, crisis and mandatory reports."""
+    people = {}
+    if c.department_id:
+        dept = Department.get_or_none(Department.id == c.department_id)
+        if dept and dept.leader_id:
+            people[dept.leader_id] = None
+    gms = (Membership.select(Membership.user).join(Role)
+           .where((Role.key == "general_manager") & Membership.active))
+    people.update({m.user_id: None for m in gms})
+    to_hq = c.grade == Grade.MAJOR and before["grade"] != Grade.MAJOR
+    to_hq |= (c.crisis and not before["crisis"]) or (c.report_required and not before["report_required"])
+    if to_hq:
+        network = Tenant.select(Tenant.network).where(Tenant.id == c.tenant_id).scalar()
+        hq = HqMembership.select(HqMembership.user).where((HqMembership.network == network) & HqMembership.active)
+        people.update({m.user_id: None for m in hq})
+    explanation = [grading.describe(f) for f in reasons]
+    for user in User.select().where(User.id.in_(list(people)) & User.active):
+        notices.send(user.email, "complaint_escalated", c.tenant_id, user.locale, complaint=c, user=user,
+                     before=before, explanation=explanation)
+
+
+def on_intake(complaint, actor) -> None:
+    apply(complaint, None)
+    for link in ComplaintLink.select().where((ComplaintLink.source == complaint.id)
+                                             & (ComplaintLink.kind == "cluster")):
+        other = Complaint.get_or_none(Complaint.id == link.target_id)
+        if other is not None and other.status in OPEN_STATES:
+            apply(other, None)  # every member of a cluster is graded, not only the newest
+
+
+hooks.AFTER_INTAKE.append(on_intake)
+
+
+def _thresholds_by_tenant() -> dict:
+    """Every active tenant's thresholds, in two queries (network defaults + tenant overrides)."""
+    import json
+
+    from .models import NetworkSetting, TenantSetting
+    nets = {n.network_id: json.loads(n.value) for n in NetworkSetting.select().where(NetworkSetting.key == "escalation")}
+    own = {t.tenant_id: json.loads(t.value) for t in TenantSetting.select().where(TenantSetting.key == "escalation")}
+    base = settings.DEFAULTS["escalation"]
+    return {t.id: grading.Thresholds.from_dict({**base, **nets.get(t.network_id, {}), **own.get(t.id, {})})
+            for t in Tenant.select(Tenant.id, Tenant.network).where(Tenant.status == "active")}
+
+
+def sweep_unresolved(at) -> int:
+    """Upgrade open complaints that stayed unresolved on our side past the tenant's limits."""
+    changed = 0
+    below_hot = [Grade.GENERAL, Grade.IMPORTANT]
+    for tenant_id, t in _thresholds_by_tenant().items():
+        hot_cut = at - datetime.timedelta(days=t.unresolved_hot_days)
+        major_cut = at - datetime.timedelta(days=t.unresolved_major_days)
+        due = (Complaint.select().where(
+            (Complaint.tenant == tenant_id) & Complaint.paused_since.is_null()
+            & (Complaint.kind == Kind.COMPLAINT) & Complaint.status.in_(list(OPEN_STATES))
+            & ((Complaint.grade.in_(below_hot) & (Complaint.open_clock_from <= hot_cut))
+               | ((Complaint.grade == Grade.HOT) & (Complaint.open_clock_from <= major_cut))))
+            .order_by(Complaint.id).limit(500))
+        for c in due:
+            changed += apply(c, None, at, t)
+    return changed
+
+
+def _register_sweep():
+    from .sweep import ESCALATORS
+    if sweep_unresolved not in ESCALATORS:
+        ESCALATORS.append(sweep_unresolved)
+
+
+_register_sweep()
