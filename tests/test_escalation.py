@@ -98,3 +98,39 @@ def test_escalation_never_lowers_a_grade(app, in_tenant):
         c = f.complaint(complainants=5)
         assert escalation.apply(Complaint.get_by_id(c.id)) is False
         assert Complaint.get_by_id(c.id).grade == "major"
+
+
+def test_staff_marking_media_exposure_makes_the_complaint_major(client, login, app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+    login("cs@dealer-sh01.demo")
+    client.post(f"/t/dealer-sh01/complaints/{c.id}/risk", data={"flags": ["media_exposed"]})
+    with in_tenant("dealer-sh01"):
+        c = Complaint.get_by_id(c.id)
+    assert c.grade == "major" and c.report_required
+
+
+def test_a_downgrade_needs_a_reason_and_the_approver_of_the_higher_grade(client, login, app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint(complainants=3)  # hot
+    login("cs@dealer-sh01.demo")  # no approval right
+    refused = client.post(f"/t/dealer-sh01/complaints/{c.id}/grade", data={"grade": "general", "reason": "误报"})
+    assert refused.status_code == 422
+    client.post("/logout")
+    login("gm@dealer-sh01.demo")
+    no_reason = client.post(f"/t/dealer-sh01/complaints/{c.id}/grade", data={"grade": "general", "reason": ""})
+    assert no_reason.status_code == 422
+    ok = client.post(f"/t/dealer-sh01/complaints/{c.id}/grade", data={"grade": "general", "reason": "人数登记错误"})
+    assert ok.status_code == 303
+    with in_tenant("dealer-sh01"):
+        lowered = Event.get((Event.subject_id == c.id) & (Event.kind == "grade.lowered"))
+        assert Complaint.get_by_id(c.id).grade == "general"
+    assert lowered.loaded("data")["reason"] == "人数登记错误" and lowered.actor_label.startswith("总经理")
+
+
+def test_a_major_complaint_cannot_be_lowered_inside_the_tenant(client, login, app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint(complainants=5)
+    login("gm@dealer-sh01.demo")
+    response = client.post(f"/t/dealer-sh01/complaints/{c.id}/grade", data={"grade": "hot", "reason": "x"})
+    assert response.status_code == 422

@@ -53,6 +53,9 @@ EVENT_LABELS = {
     "complaint.assigned": _l("Assigned"), "complaint.edited": _l("Register corrected"),
     "note.added": _l("Note"), "attachment.added": _l("Attachment"), "complaint.linked": _l("Linked"),
     "complaint.merged": _l("Merged"), "complaint.converted": _l("Converted"),
+    "clock.paused": _l("Deadlines paused"), "clock.resumed": _l("Deadlines resumed"),
+    "deadline.due_soon": _l("Deadline near: handler warned"), "deadline.overdue": _l("Deadline passed"),
+    "grade.raised": _l("Grade raised"), "grade.lowered": _l("Grade lowered"), "flags.changed": _l("Flags changed"),
 }
 
 

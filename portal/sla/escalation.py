@@ -112,10 +112,10 @@ def _announce(c: Complaint, before: dict, reasons) -> None:
         network = Tenant.select(Tenant.network).where(Tenant.id == c.tenant_id).scalar()
         hq = HqMembership.select(HqMembership.user).where((HqMembership.network == network) & HqMembership.active)
         people.update({m.user_id: None for m in hq})
-    explanation = [grading.describe(f) for f in reasons]
+    findings = [f.as_data() for f in reasons]
     for user in User.select().where(User.id.in_(list(people)) & User.active):
         notices.send(user.email, "complaint_escalated", c.tenant_id, user.locale, complaint=c, user=user,
-                     before=before, explanation=explanation)
+                     before=before, findings=findings)
 
 
 def on_intake(complaint, actor) -> None:
@@ -167,3 +167,49 @@ def _register_sweep():
 
 
 _register_sweep()
+
+
+class GradeError(ValueError):
+    """A refused manual grade change; `problems` maps a field to message ids."""
+
+    def __init__(self, problems: dict):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def approvable_grades(permissions) -> set[str]:
+    """Grades whose plans (and downgrades) this person may approve: major belongs to HQ."""
+    if "hq.approve" in permissions:
+        return {str(g) for g in Grade}
+    return {Grade.GENERAL, Grade.IMPORTANT, Grade.HOT} if "approval.decide" in permissions else set()
+
+
+def change_grade(c: Complaint, new: str, reason: str, actor, permissions) -> None:
+    """Staff raise a grade with a reason; lowering it needs the approver of the current grade."""
+    reason = (reason or "").strip()
+    if new not in {str(g) for g in Grade}:
+        raise GradeError({"grade": ["unknown_grade"]})
+    lowering = grade_rank(new) < grade_rank(c.grade)
+    problems = (grading.downgrade_problems(c.grade, new, reason, approvable_grades(permissions)) if lowering
+                else ({"grade": "not_an_upgrade"} if new == c.grade else ({} if reason else {"reason": "required"})))
+    if problems:
+        raise GradeError({k: [v] for k, v in problems.items()})
+    with atomic():
+        before = {"grade": c.grade}
+        Complaint.update(grade=new, version=Complaint.version + 1).where(Complaint.id == c.id).execute()
+        c.grade, c.version = new, c.version + 1
+        events.record(EventKind.GRADE_LOWERED if lowering else EventKind.GRADE_RAISED, "complaint", c.id, actor,
+                      tenant=c.tenant_id, before=before, after={"grade": new}, data={"reason": reason})
+
+
+def set_risk(c: Complaint, flags, outside_support: bool, actor) -> None:
+    """Staff mark risks (lawsuit, media, injury…) and outside support; the rules then re-grade."""
+    flags = sorted(set(flags) & grading.RISK_FLAGS)
+    with atomic():
+        before = {"risk_flags": c.risk_flags.split(), "outside_support": c.outside_support}
+        Complaint.update(risk_flags=" ".join(flags), outside_support=outside_support).where(
+            Complaint.id == c.id).execute()
+        c.risk_flags, c.outside_support = " ".join(flags), outside_support
+        events.record(EventKind.FLAGS_CHANGED, "complaint", c.id, actor, tenant=c.tenant_id, before=before,
+                      after={"risk_flags": flags, "outside_support": outside_support})
+        apply(c, actor)

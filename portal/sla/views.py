@@ -46,3 +46,29 @@ def resume(cid):
     except clocks.PauseError as err:
         return render_detail(complaint, status=422, pause_error=PAUSE_PROBLEMS[str(err)])
     return done(complaint)
+
+
+@bp.post("/<int:cid>/risk")
+@requires(P.COMPLAINT_INVESTIGATE)
+def risk(cid):
+    """Staff mark risk flags; the grading rules run at once."""
+    from .escalation import set_risk
+    complaint = get_or_404(Complaint, cid)
+    set_risk(complaint, request.form.getlist("flags"), request.form.get("outside_support") == "y", g.user)
+    return done(complaint)
+
+
+@bp.post("/<int:cid>/grade")
+@requires(P.COMPLAINT_INVESTIGATE)
+def grade(cid):
+    """Raise the grade with a reason, or lower it as the approver of the current grade."""
+    from .escalation import GradeError, change_grade
+    from .messages import GRADE_PROBLEMS
+    complaint = get_or_404(Complaint, cid)
+    reason = request.form.get("reason", "")
+    try:
+        change_grade(complaint, request.form.get("grade", ""), reason, g.user, g.permissions)
+    except GradeError as err:
+        messages = [str(GRADE_PROBLEMS.get(code, code)) for codes in err.problems.values() for code in codes]
+        return render_detail(complaint, status=422, grade_errors=messages, grade_reason=reason)
+    return done(complaint)
