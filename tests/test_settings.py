@@ -85,3 +85,37 @@ def test_values_inherited_from_headquarters_are_shown_as_such(client, login, app
 def test_staff_without_the_settings_permission_get_403(client, login):
     login("cs@dealer-sh01.demo")
     assert client.get(f"{BASE}/deadlines").status_code == 403
+
+
+def _escalation_form(**overrides):
+    from portal.sla import grading
+    values = grading.Thresholds().to_dict()
+    form = {k: ("\n".join(v) if isinstance(v, list | tuple) else str(v)) for k, v in values.items()}
+    form.update(version="0", **overrides)
+    return form
+
+
+def test_escalation_preview_shows_which_open_complaints_would_change_before_saving(client, login, app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint(complainants=2)
+    login("admin@dealer-sh01.demo")
+    html = client.post(f"{BASE}/escalation/preview", data=_escalation_form(collective_hot="2"),
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert c.number in html
+    unchanged = client.post(f"{BASE}/escalation/preview", data=_escalation_form(),
+                            headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert c.number not in unchanged
+    with in_tenant("dealer-sh01") as tenant:
+        assert settings.load(tenant, "escalation")["collective_hot"] == 3  # preview saves nothing
+
+
+def test_invalid_escalation_settings_are_refused_with_clear_messages(client, login, app, in_tenant):
+    login("admin@dealer-sh01.demo")
+    response = client.post(f"{BASE}/escalation", data=_escalation_form(unresolved_hot_days="-2", keywords_report=""))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="-2"' in html and html.count('role="alert"') >= 3
+    ok = client.post(f"{BASE}/escalation", data=_escalation_form(collective_hot="4"))
+    assert ok.status_code == 303
+    with in_tenant("dealer-sh01") as tenant:
+        assert settings.load(tenant, "escalation")["collective_hot"] == 4
