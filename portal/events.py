@@ -63,6 +63,14 @@ class Event(TenantModel):
         indexes = ((("tenant", "subject_type", "subject_id", "id"), False),
                    (("tenant", "at"), False))
 
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise PermissionError("events are immutable")
+
+    @classmethod
+    def delete(cls):
+        raise PermissionError("events are immutable")
+
     def save(self, *args, **kwargs):
         if self._pk is not None:
             raise PermissionError("events are immutable")

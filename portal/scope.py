@@ -93,6 +93,10 @@ class TenantModel(BaseModel):
 
     @classmethod
     def update(cls, __data=None, **update):
+        changes = {**(__data or {}), **update}
+        # Keys are names or fields; compare by name (a peewee field's == builds an expression).
+        for key in (k for k in changes if getattr(k, "name", k) == "tenant"):
+            cls._check_insert({"tenant": changes[key]})  # a row can never move to another tenant
         query = super().update(__data, **update)
         condition = cls._scope_filter()
         return query if condition is None else query.where(condition)
@@ -111,9 +115,15 @@ class TenantModel(BaseModel):
     @classmethod
     def insert_many(cls, rows, fields=None):
         rows = list(rows)
+        names = [getattr(f, "name", f) for f in fields] if fields else None
         for row in rows:
             if isinstance(row, dict):
                 cls._check_insert(row)
+            elif names is not None:
+                data = dict(zip(names, row))
+                if "tenant" not in data:
+                    raise ScopeError(f"{cls.__name__} rows inserted without a tenant column")
+                cls._check_insert(data)
         return super().insert_many(rows, fields)
 
     @classmethod
