@@ -26,7 +26,7 @@ def _claimable(flag, moment_field, at):
              .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
              .where(Deadline.met_at.is_null() & (flag == False) & (moment_field <= at))  # noqa: E712
              .order_by(moment_field).limit(BATCH))
-    return query if is_sqlite() else query.for_update("FOR UPDATE OF deadline SKIP LOCKED")
+    return query if is_sqlite() else query.for_update(of=Deadline, skip_locked=True)
 
 
 def _recipients(complaint) -> list:
