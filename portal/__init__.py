@@ -95,7 +95,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .complaints.views import bp as complaints_bp
-    from .sla import escalation_views  # noqa: F401  (routes on the settings blueprint)
+    from .sla import batch_views, escalation_views  # noqa: F401  (routes on the settings blueprint)
     from .sla.settings_views import bp as settings_bp
     from .sla.views import bp as sla_bp
     from .core_views import bp as core_bp

@@ -134,3 +134,30 @@ def test_a_major_complaint_cannot_be_lowered_inside_the_tenant(client, login, ap
     login("gm@dealer-sh01.demo")
     response = client.post(f"/t/dealer-sh01/complaints/{c.id}/grade", data={"grade": "hot", "reason": "x"})
     assert response.status_code == 422
+
+
+def test_five_percent_of_a_declared_batch_with_the_same_problem_is_a_batch_incident_for_hq(app, in_tenant):
+    from portal.sla.models import Batch
+    with in_tenant("dealer-sh01") as tenant:
+        Batch.create(tenant=tenant, key="B2026-07", name="2026年7月批次", size=40)
+        cat = same_category()
+        first = f.complaint(phone="13200000001", category=cat, batch_key="B2026-07", plate="沪A1")
+        assert not Complaint.get_by_id(first.id).batch_incident  # 1 of 40 is 2.5%
+        second = f.complaint(phone="13200000002", category=cat, batch_key="B2026-07", plate="沪A2")
+        flagged = [Complaint.get_by_id(x.id).batch_incident for x in (first, second)]
+        told = {m.recipient for m in OutboxMessage.select()}
+    assert flagged == [True, True]  # 2 of 40 is 5%
+    assert "hq@svw.demo" in told
+
+
+def test_admin_declares_a_batch_and_staff_pick_it_at_intake(client, login, app, in_tenant):
+    login("admin@dealer-sh01.demo")
+    ok = client.post("/t/dealer-sh01/settings/batches", data={"key": "P3", "name": "三期", "kind": "building_phase",
+                                                               "size": "120"})
+    assert ok.status_code == 303
+    dup = client.post("/t/dealer-sh01/settings/batches", data={"key": "P3", "name": "重复", "kind": "product",
+                                                                "size": "5"})
+    assert dup.status_code == 422
+    client.post("/logout")
+    login("cs@dealer-sh01.demo")
+    assert 'value="P3"' in client.get("/t/dealer-sh01/complaints/new").get_data(as_text=True)

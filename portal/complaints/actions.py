@@ -64,7 +64,7 @@ def _customer_for(tenant, data: dict) -> Customer:
 
 
 REGISTER_FIELDS = ("kind", "channel", "category", "vehicle_model", "plate", "vin", "mileage", "project",
-                   "building", "unit", "description", "customer_request", "complainants", "vip")
+                   "building", "unit", "description", "customer_request", "complainants", "vip", "batch_key")
 
 
 def intake(tenant, actor, data: dict) -> tuple[Complaint, bool]:
@@ -233,6 +233,7 @@ def add_note(complaint: Complaint, actor, body: str, public: bool = False) -> No
         events.record(EventKind.NOTE_ADDED, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
                       data={"note": note.id, "body": body, "from_customer": actor is None},
                       public=note.public, actor_label=_label(actor))
+        hooks.run(hooks.AFTER_NOTE, complaint, note, actor)
     return note
 
 

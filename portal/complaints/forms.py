@@ -45,10 +45,15 @@ class IntakeForm(Form):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
     description = TextAreaField(_l("What happened"), validators=[DataRequired(), TEXT_MAX])
     customer_request = TextAreaField(_l("What the customer asks for"), validators=[Optional(), TEXT_MAX])
+    batch_key = SelectField(_l("Batch / building phase"), default="", validate_choice=False)
     complainants = IntegerField(_l("Number of complainants"), default=1,
                                 validators=[InputRequired(), NumberRange(min=1, max=100000)])
     vip = BooleanField(_l("VIP customer"))
     attachments = MultipleFileField(_l("Photos, documents, recordings"))
+
+    def validate_batch_key(self, field):
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError(_l("Choose a batch from the list."))
 
     def validate_category(self, field):
         if field.data not in {value for value, _ in field.choices}:

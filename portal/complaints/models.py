@@ -64,6 +64,8 @@ class Complaint(TenantModel):
     open_clock_from = DateTimeField(null=True)  # received_at pushed on by every finished pause
     risk_flags = CharField(max_length=300, default="")  # space-separated flags set by staff or keywords
     outside_support = BooleanField(default=False)  # handling needs outside support (DOMAIN.md §2)
+    batch_key = CharField(max_length=40, null=True)  # the declared batch / building phase it concerns
+    batch_incident = BooleanField(default=False)  # part of a batch quality incident, reported to HQ
     intake_key = CharField(max_length=40, null=True)  # one complaint per intake form, however often posted
     link_version = IntegerField(default=1)  # bumped to revoke the customer's status link
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
@@ -82,6 +84,7 @@ class Complaint(TenantModel):
             (("tenant", "reply_due_at"), False),
             (("tenant", "next_due_at"), False),
             (("tenant", "grade", "open_clock_from"), False),
+            (("tenant", "batch_key"), False),
         )
 
     @property

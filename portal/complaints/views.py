@@ -32,6 +32,11 @@ def category_choices():
     return [(c.id, c.name) for c in Category.select().where(Category.active).order_by(Category.position, Category.id)]
 
 
+def batch_choices():
+    from ..sla.models import Batch
+    return [("", "—")] + [(b.key, f"{b.key} · {b.name}") for b in Batch.select().where(Batch.active).order_by(Batch.key)]
+
+
 def department_choices(blank=None):
     rows = [(d.id, d.name) for d in Department.select().where(Department.active).order_by(Department.name)]
     return ([(0, blank)] if blank else []) + rows
@@ -79,6 +84,7 @@ def apply_problems(form, problems: dict) -> None:
 def intake():
     form = IntakeForm()
     form.category.choices = category_choices()
+    form.batch_key.choices = batch_choices()
     if not form.is_submitted():
         form.intake_key.data = uuid.uuid4().hex
     valid = form.validate_on_submit()
@@ -90,6 +96,7 @@ def intake():
     data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "attachments")}
     data["category"] = get_or_404(Category, form.category.data)
     data["customer_name"] = data["customer_name"].strip()
+    data["batch_key"] = data.get("batch_key") or None
     complaint, created = actions.intake(g.tenant, g.user, data)
     if created:
         from .files import save_uploads
@@ -121,12 +128,17 @@ def render_detail(complaint, status=200, **overrides):
 
 
 def step_forms(complaint, moves):
-    forms = {}
-    for move in moves:
-        form = STEP_FORMS[move](formdata=None, version=complaint.version)
-        fill_step_choices(form)
-        forms[str(move)] = form
-    return forms
+    return {str(move): step_form(move, formdata=None, version=complaint.version) for move in moves}
+
+
+def step_form(move, **kwargs):
+    """A step's form with its choices; its fields get ids of their own (`transfer-findings`), because
+    the panel shows several steps with the same field names and each label must point at its own field."""
+    form = STEP_FORMS[move](**kwargs)
+    fill_step_choices(form)
+    for f in form:
+        f.id = f.label.field_id = f"{move}-{f.name}"
+    return form
 
 
 def fill_step_choices(form):
@@ -164,8 +176,7 @@ def step(cid, move):
         move = Move(move)
     except ValueError:
         abort(404)
-    form = STEP_FORMS[move]()
-    fill_step_choices(form)
+    form = step_form(move)
     if form.is_submitted() and _version(form) not in (None, complaint.version):
         return stale(complaint, {str(move): form}, str(move))
     if not form.validate_on_submit():

@@ -36,17 +36,19 @@ def facts(c: Complaint, phone: str, at) -> grading.ComplaintFacts:
         id=c.id, tenant_id=c.tenant_id, customer_key=phone, category_id=c.category_id, received_at=c.received_at,
         grade=c.grade, kind=c.kind, status_open=c.status in OPEN_STATES, complainants=c.complainants or 1,
         is_repeat=c.is_repeat, outside_support=c.outside_support, risk_flags=flags,
-        text=f"{c.description}\n{c.customer_request or ''}", our_fault_open_days=_our_days(c, at))
+        text=f"{c.description}\n{c.customer_request or ''}", our_fault_open_days=_our_days(c, at),
+        batch_key=c.batch_key)
 
 
 def _history(c: Complaint, window_days: int, at) -> list:
     """Same-tenant complaints of the same category within a window either side (merged ones excluded)."""
     span = datetime.timedelta(days=window_days)
+    window = Complaint.received_at.between(c.received_at - span, c.received_at + span)
+    near = window | (Complaint.batch_key == c.batch_key) if c.batch_key else window
     rows = (Complaint.select(Complaint, Customer.phone).join(Customer, on=(Complaint.customer == Customer.id))
             .where((Complaint.category == c.category_id) & (Complaint.kind == Kind.COMPLAINT)
-                   & (Complaint.status != Status.MERGED) & (Complaint.id != c.id)
-                   & Complaint.received_at.between(c.received_at - span, c.received_at + span))
-            .limit(2000))
+                   & (Complaint.status != Status.MERGED) & (Complaint.id != c.id) & near)
+            .limit(5000))
     return [facts(r, r.customer.phone, at) for r in rows]
 
 
@@ -56,7 +58,16 @@ def evaluate(c: Complaint, at=None, thresholds=None) -> list:
     t = thresholds or thresholds_for(c.tenant)
     phone = Customer.select(Customer.phone).where(Customer.id == c.customer_id).scalar()
     history = _history(c, t.cluster_window_days, at) if c.category_id else []
-    return grading.evaluate(facts(c, phone, at), history, t, at)
+    return grading.evaluate(facts(c, phone, at), history, t, at, batch_sizes(c))
+
+
+def batch_sizes(c: Complaint) -> dict:
+    """The declared size of the complaint's batch, if it names an active one."""
+    from .models import Batch
+    if not c.batch_key:
+        return {}
+    batch = Batch.select().where((Batch.key == c.batch_key) & Batch.active).first()
+    return {batch.key: batch.size} if batch else {}
 
 
 def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
@@ -67,18 +78,21 @@ def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
     new_grade = grading.target_grade(c.grade, findings)
     flags = set().union(*(f.flags for f in findings)) if findings else set()
     crisis, report = c.crisis or "crisis" in flags, c.report_required or "hq_report" in flags
-    if new_grade == c.grade and crisis == c.crisis and report == c.report_required:
+    batch = c.batch_incident or "batch_incident" in flags
+    if new_grade == c.grade and crisis == c.crisis and report == c.report_required and batch == c.batch_incident:
         return False
     with atomic():
-        before = {"grade": c.grade, "crisis": c.crisis, "report_required": c.report_required}
-        Complaint.update(grade=new_grade, crisis=crisis, report_required=report,
+        before = {"grade": c.grade, "crisis": c.crisis, "report_required": c.report_required,
+                  "batch_incident": c.batch_incident}
+        Complaint.update(grade=new_grade, crisis=crisis, report_required=report, batch_incident=batch,
                          version=Complaint.version + 1).where(Complaint.id == c.id).execute()
-        c.grade, c.crisis, c.report_required = new_grade, crisis, report
+        c.grade, c.crisis, c.report_required, c.batch_incident = new_grade, crisis, report, batch
         c.version += 1
         reasons = grading.upgrade_reasons(before["grade"], findings) or findings
         kind = EventKind.GRADE_RAISED if new_grade != before["grade"] else EventKind.FLAGS_CHANGED
         events.record(kind, "complaint", c.id, actor, tenant=c.tenant_id, before=before,
-                      after={"grade": new_grade, "crisis": crisis, "report_required": report},
+                      after={"grade": new_grade, "crisis": crisis, "report_required": report,
+                             "batch_incident": batch},
                       data={"findings": [f.as_data() for f in reasons],
                             "explanation": [grading.describe(f) for f in reasons]},
                       actor_label=None if actor else "system")
@@ -88,12 +102,13 @@ def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
 
 
 def _link_cluster(c: Complaint, findings) -> None:
+    """Link the members of a cluster or a batch incident, so each is graded and shown together."""
     for f in findings:
-        if f.rule == "cluster":
+        if f.rule in ("cluster", "batch"):
             for other in f.related_ids:
                 if other != c.id:
                     ComplaintLink.insert(tenant=c.tenant_id, source=c.id, target=other,
-                                         kind="cluster").on_conflict_ignore().execute()
+                                         kind=f.rule).on_conflict_ignore().execute()
 
 
 def _announce(c: Complaint, before: dict, reasons) -> None:
@@ -108,6 +123,7 @@ def _announce(c: Complaint, before: dict, reasons) -> None:
     people.update({m.user_id: None for m in gms})
     to_hq = c.grade == Grade.MAJOR and before["grade"] != Grade.MAJOR
     to_hq |= (c.crisis and not before["crisis"]) or (c.report_required and not before["report_required"])
+    to_hq |= c.batch_incident and not before["batch_incident"]
     if to_hq:
         network = Tenant.select(Tenant.network).where(Tenant.id == c.tenant_id).scalar()
         hq = HqMembership.select(HqMembership.user).where((HqMembership.network == network) & HqMembership.active)
@@ -121,7 +137,7 @@ def _announce(c: Complaint, before: dict, reasons) -> None:
 def on_intake(complaint, actor) -> None:
     apply(complaint, None)
     for link in ComplaintLink.select().where((ComplaintLink.source == complaint.id)
-                                             & (ComplaintLink.kind == "cluster")):
+                                             & ComplaintLink.kind.in_(["cluster", "batch"])):
         other = Complaint.get_or_none(Complaint.id == link.target_id)
         if other is not None and other.status in OPEN_STATES:
             apply(other, None)  # every member of a cluster is graded, not only the newest

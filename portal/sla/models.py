@@ -81,3 +81,18 @@ class NetworkSetting(BaseModel):
 
     class Meta:
         indexes = ((("network", "key"), True),)
+
+
+class Batch(TenantModel):
+    """A product batch or building phase the tenant declares, for batch quality incidents (批量质量事故)."""
+
+    tenant = tenant_fk(Tenant)
+    key = CharField(max_length=40)  # e.g. the production batch number or "3期"
+    name = CharField(max_length=120)
+    kind = CharField(max_length=16, default="product")  # product | building_phase
+    size = IntegerField()  # vehicles in the batch / units in the phase
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("tenant", "key"), True),)
