@@ -1,0 +1,361 @@
+"""The figures of the monthly report (客服月报, DOMAIN.md §7) over plain rows. Pure: no Flask, no peewee.
+
+The definitions, as the report page states them:
+
+- **Register**: every entry received in the period, except duplicates merged into another
+  complaint. All other figures count complaints (kind "complaint") only.
+- **New**: received in the period. **Closed**: closed in the period. **Open at the end**:
+  received before the period ended and not closed by then. **Carried over**: received before
+  the period began and still open then. So new + carried over = closed + open at the end.
+  A reopened complaint counts as open until it is closed again.
+- **Timely response rate (及时响应率)**: of the reply deadlines (the reply promised to the
+  customer) that fell due in the period, the share met on time. A deadline met while its clock
+  was paused has no due moment and counts in the period it was met; a deadline still running
+  counts once it is met or its due moment has passed; paused time moves the due moment on.
+  A reopened complaint's new reply promise counts on its own.
+- **Timely completion rate (及时完成率)**: the same for completion deadlines.
+- **Satisfaction rate**: of the revisits recorded in the period, the share answered
+  "satisfied" or "very satisfied".
+- **Repeat-complaint rate**: of the new complaints, the share that are repeat complaints (二次投诉).
+- **Handling time**: for complaints closed in the period, the working time from receipt to
+  closing in the tenant's business calendar, in working days of the tenant's usual length.
+
+The SQL in `queries.py` adds up the same `Tally` with GROUP BY; `tally_rows` here is the
+reference the tests hold both to, and `summarise` turns either into the report's figures.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ..complaints.rules import SATISFIED, Grade, Kind, Status
+from ..sla.calendar import BusinessCalendar, _periods
+
+ONE_DAY = timedelta(days=1)
+CLOSING_STATES = frozenset({Status.CLOSED, Status.CLOSED_INVALID})  # a merged duplicate is not "handled"
+KPI_DEADLINES = ("reply", "completion")
+GROUPS = {"general": (Grade.GENERAL,), "hot_important": (Grade.HOT, Grade.IMPORTANT)}
+TOP_N = 5
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bounds:
+    """[start, end) as naive UTC moments."""
+
+    start: datetime
+    end: datetime
+
+    def __contains__(self, t) -> bool:
+        return t is not None and self.start <= t < self.end
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of whole calendar months: a month (1) or a quarter (3), in the tenant's time zone."""
+
+    first: date  # the first day of the first month
+    months: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """"2025-03" (a month) or "2025-Q1" (a quarter); ValueError otherwise."""
+        found = re.fullmatch(r"(\d{4})-(?:(\d{2})|Q([1-4]))", (text or "").strip())
+        if not found or not 2000 <= int(found[1]) <= 2100:
+            raise ValueError(f"not a month or quarter: {text!r}")
+        year = int(found[1])
+        if found[3]:
+            return cls(date(year, 3 * int(found[3]) - 2, 1), 3)
+        if not 1 <= int(found[2]) <= 12:
+            raise ValueError(f"not a month: {text!r}")
+        return cls(date(year, int(found[2]), 1), 1)
+
+    @classmethod
+    def month_of(cls, d: date) -> Period:
+        return cls(date(d.year, d.month, 1), 1)
+
+    @classmethod
+    def quarter_of(cls, d: date) -> Period:
+        return cls(date(d.year, (d.month - 1) // 3 * 3 + 1, 1), 3)
+
+    def shift(self, n: int) -> Period:
+        """The period `n` periods later (earlier when negative)."""
+        index = self.first.year * 12 + self.first.month - 1 + n * self.months
+        return Period(date(index // 12, index % 12 + 1, 1), self.months)
+
+    @property
+    def label(self) -> str:
+        if self.months == 3:
+            return f"{self.first.year}-Q{(self.first.month - 1) // 3 + 1}"
+        return f"{self.first.year}-{self.first.month:02d}"
+
+    def months_in(self) -> list[Period]:
+        return [Period(self.first, 1).shift(i) for i in range(self.months)]
+
+    def bounds(self, timezone: str) -> Bounds:
+        """Local midnight of the first day to local midnight after the last, as naive UTC."""
+        return Bounds(_utc_midnight(self.first, timezone), _utc_midnight(self.shift(1).first, timezone))
+
+
+def _utc_midnight(d: date, timezone: str) -> datetime:
+    return datetime.combine(d, time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC).replace(tzinfo=None)
+
+
+def trailing_months(period: Period, n: int = 12) -> list[Period]:
+    """The `n` months ending with the period's last month, oldest first (the trend chart)."""
+    last = Period(period.first, 1).shift(period.months - 1)
+    return [last.shift(i - n + 1) for i in range(n)]
+
+
+# --- working time ------------------------------------------------------------------------------
+
+class WorkingTime:
+    """Working seconds between many pairs of moments, as `working_seconds_between` counts them.
+
+    Fast enough for a month of 100k complaints: each UTC day's working periods and the working
+    time before it are computed once, so a pair costs two look-ups instead of a walk over its days.
+    """
+
+    def __init__(self, cal: BusinessCalendar):
+        self.cal = cal
+        self._days: dict[date, tuple[timedelta, list]] = {}  # UTC date -> (working time before it, periods)
+        self._local: dict[date, list] = {}
+
+    def _local_periods(self, d: date) -> list:
+        if d not in self._local:
+            self._local[d] = _periods(self.cal, d)
+        return self._local[d]
+
+    def _clipped(self, d: date) -> list:
+        """The working periods inside UTC date `d` (they come from local dates d-1, d and d+1)."""
+        start = datetime.combine(d, time())
+        end = start + ONE_DAY
+        out = [(max(s, start), min(e, end)) for local in (d - ONE_DAY, d, d + ONE_DAY)
+               for s, e in self._local_periods(local) if s < end and e > start]
+        return sorted(out)
+
+    def _day(self, d: date) -> tuple[timedelta, list]:
+        if d in self._days:
+            return self._days[d]
+        if not self._days:
+            self._days[d] = (timedelta(), self._clipped(d))
+            return self._days[d]
+        known = min(self._days) if d < min(self._days) else max(self._days)
+        step = ONE_DAY if d > known else -ONE_DAY
+        while known != d:  # extend the table one day at a time towards d
+            before, periods = self._days[known]
+            nxt = known + step
+            nxt_periods = self._clipped(nxt)
+            if step > timedelta():
+                self._days[nxt] = (before + sum((e - s for s, e in periods), timedelta()), nxt_periods)
+            else:
+                self._days[nxt] = (before - sum((e - s for s, e in nxt_periods), timedelta()), nxt_periods)
+            known = nxt
+        return self._days[d]
+
+    def _upto(self, t: datetime) -> timedelta:
+        before, periods = self._day(t.date())
+        return before + sum((min(e, t) - s for s, e in periods if s < t), timedelta())
+
+    def seconds(self, a: datetime, b: datetime) -> float:
+        """Working seconds from `a` to `b` (naive UTC), 0 when `b` is not after `a`."""
+        if b <= a:
+            return 0.0
+        return (self._upto(b) - self._upto(a)).total_seconds()
+
+
+def day_seconds(cal: BusinessCalendar) -> float:
+    """The length of the tenant's usual working day in seconds (lunch break left out)."""
+    def span(a, b):
+        return (datetime.combine(date.min, b) - datetime.combine(date.min, a)).total_seconds()
+    lunch = span(cal.lunch_start, cal.lunch_end) if cal.lunch_start else 0.0
+    return span(cal.work_start, cal.work_end) - lunch
+
+
+def handling_days(cal: BusinessCalendar) -> Callable[[datetime, datetime], float]:
+    """received, closed -> working days between them in this calendar."""
+    clock, length = WorkingTime(cal), day_seconds(cal)
+    return lambda received, closed: clock.seconds(received, closed) / length
+
+
+# --- plain rows and the tally ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    id: int
+    kind: str
+    status: str
+    grade: str
+    category: str  # the category's name, "" when none
+    channel: str
+    department: str  # the responsible department's name, "" when none
+    received_at: datetime
+    closed_at: datetime | None = None
+    is_repeat: bool = False
+    crisis: bool = False
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    complaint: int
+    kind: str
+    due_at: datetime | None
+    met_at: datetime | None = None
+    on_time: bool | None = None
+
+
+@dataclass(frozen=True)
+class RevisitRow:
+    complaint: int
+    at: datetime
+    satisfaction: str
+
+
+@dataclass
+class Tally:
+    """What one period of one tenant (or several) adds up to, before any division."""
+
+    kinds: Counter = field(default_factory=Counter)  # register entries received, by kind
+    grades: Counter = field(default_factory=Counter)  # new complaints by grade ...
+    categories: Counter = field(default_factory=Counter)
+    channels: Counter = field(default_factory=Counter)
+    departments: Counter = field(default_factory=Counter)
+    new: int = 0
+    repeats: int = 0
+    crises: int = 0
+    closed: int = 0
+    open_at_end: int = 0
+    carried_over: int = 0
+    reply_due: int = 0
+    reply_on_time: int = 0
+    completion_due: int = 0
+    completion_on_time: int = 0
+    revisits: int = 0
+    satisfied: int = 0
+    handling_days: list = field(default_factory=list)
+    previous_categories: Counter = field(default_factory=Counter)  # new complaints in the period before
+
+    def __add__(self, other: Tally) -> Tally:
+        out = Tally()
+        for name, value in vars(self).items():
+            setattr(out, name, value + getattr(other, name))
+        return out
+
+
+def in_population(c: ComplaintRow, grades: Iterable[str] | None = None) -> bool:
+    """Counted in the figures: a complaint, not a merged duplicate (and of the given grades)."""
+    return c.kind == Kind.COMPLAINT and c.status != Status.MERGED and (grades is None or c.grade in grades)
+
+
+def deadline_counts(d: DeadlineRow, period: Bounds, as_of: datetime) -> bool:
+    """Whether a deadline counts in the period's rate (see the module's definitions)."""
+    if d.due_at is None:
+        return d.met_at in period
+    return d.due_at in period and (d.met_at is not None or d.due_at < as_of)
+
+
+def met_on_time(d: DeadlineRow) -> bool:
+    return d.met_at is not None and d.on_time is True
+
+
+def tally_rows(complaints: Iterable[ComplaintRow], deadlines: Iterable[DeadlineRow],
+               revisits: Iterable[RevisitRow], period: Bounds, as_of: datetime,
+               days: Callable[[datetime, datetime], float], previous: Bounds | None = None,
+               grades: Iterable[str] | None = None) -> Tally:
+    """The tally of one period from plain rows: the reference for the SQL in `queries.py`."""
+    t = Tally()
+    grades = None if grades is None else frozenset(grades)
+    counted = {}
+    for c in complaints:
+        if c.status != Status.MERGED and c.received_at in period and grades is None:
+            t.kinds[c.kind] += 1
+        if not in_population(c, grades):
+            continue
+        counted[c.id] = c
+        _count_complaint(t, c, period, days)
+        if previous is not None and c.received_at in previous:
+            t.previous_categories[c.category] += 1
+    for d in deadlines:
+        if d.kind in KPI_DEADLINES and d.complaint in counted and deadline_counts(d, period, as_of):
+            setattr(t, f"{d.kind}_due", getattr(t, f"{d.kind}_due") + 1)
+            if met_on_time(d):
+                setattr(t, f"{d.kind}_on_time", getattr(t, f"{d.kind}_on_time") + 1)
+    for r in revisits:
+        if r.complaint in counted and r.at in period:
+            t.revisits += 1
+            t.satisfied += r.satisfaction in SATISFIED
+    return t
+
+
+def _count_complaint(t: Tally, c: ComplaintRow, period: Bounds, days) -> None:
+    if c.received_at in period:
+        t.new += 1
+        t.grades[c.grade] += 1
+        t.categories[c.category] += 1
+        t.channels[c.channel] += 1
+        t.departments[c.department] += 1
+        t.repeats += bool(c.is_repeat)
+        t.crises += bool(c.crisis)
+    if c.closed_at in period:
+        t.closed += 1
+        if c.status in CLOSING_STATES:
+            t.handling_days.append(days(c.received_at, c.closed_at))
+    if c.received_at < period.end and (c.closed_at is None or c.closed_at >= period.end):
+        t.open_at_end += 1
+    if c.received_at < period.start and (c.closed_at is None or c.closed_at >= period.start):
+        t.carried_over += 1
+
+
+def trend_rows(complaints: Iterable[ComplaintRow], months: list[tuple[str, Bounds]]) -> list[dict]:
+    """New and closed complaints per month, for the trend chart."""
+    rows = [c for c in complaints if in_population(c)]
+    return [{"period": label, "new": sum(c.received_at in b for c in rows),
+             "closed": sum(c.closed_at in b for c in rows)} for label, b in months]
+
+
+# --- from a tally to the report's figures ------------------------------------------------------
+
+def rate(num: int, den: int) -> dict:
+    """A rate with its parts; `value` is None when nothing was counted (never a division by zero)."""
+    return {"num": num, "den": den, "value": (num / den) if den else None}
+
+
+def top_problems(current: Counter, previous: Counter, n: int = TOP_N) -> list[dict]:
+    """The categories with most new complaints, with the change against the period before."""
+    ranked = sorted(((name, count) for name, count in current.items() if count), key=lambda x: (-x[1], x[0]))
+    return [{"name": name, "count": count, "previous": previous.get(name, 0),
+             "change": count - previous.get(name, 0),
+             "change_rate": rate(count - previous.get(name, 0), previous.get(name, 0))["value"]}
+            for name, count in ranked[:n]]
+
+
+def _ordered(counter: Counter, keys: Iterable[str] | None = None) -> dict:
+    if keys is not None:
+        return {k: counter.get(k, 0) for k in keys} | {k: v for k, v in counter.items() if k not in keys and v}
+    return dict(sorted(((k, v) for k, v in counter.items() if v), key=lambda x: (-x[1], x[0])))
+
+
+def summarise(t: Tally) -> dict:
+    """The report's figures (plain JSON: it is what a submitted report freezes)."""
+    days = t.handling_days
+    return {
+        "new": t.new, "closed": t.closed, "open_at_end": t.open_at_end, "carried_over": t.carried_over,
+        "register": sum(t.kinds.values()), "crises": t.crises,
+        "by_kind": _ordered(t.kinds, [str(k) for k in Kind]),
+        "by_grade": _ordered(t.grades, [str(g) for g in Grade]),
+        "by_category": _ordered(t.categories), "by_channel": _ordered(t.channels),
+        "by_department": _ordered(t.departments),
+        "response_rate": rate(t.reply_on_time, t.reply_due),
+        "completion_rate": rate(t.completion_on_time, t.completion_due),
+        "satisfaction_rate": rate(t.satisfied, t.revisits),
+        "repeat_rate": rate(t.repeats, t.new),
+        "handling": {"count": len(days), "mean_days": statistics.fmean(days) if days else None,
+                     "median_days": statistics.median(days) if days else None},
+        "top_problems": top_problems(t.categories, t.previous_categories),
+    }
