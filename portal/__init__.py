@@ -34,6 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)
 
     from .sla import escalation as _escalation, hooks as _sla_hooks, sweep as _sla_sweep  # noqa: F401
+    from .status import hooks as _status_hooks  # noqa: F401
+    from .hq import hooks as _hq_hooks  # noqa: F401
+    from .revisits import hooks as _revisit_hooks  # noqa: F401  (after the deadline hooks: reads the REVISIT clock)
+    from .supervision import hooks as _supervision_hooks, sweep as _supervision_sweep  # noqa: F401
+    from .crisis import hooks as _crisis_hooks  # noqa: F401
     from .sla import messages as sla_messages
     sla_messages.init_app(app)
     _register_blueprints(app)
@@ -100,9 +105,21 @@ def _register_blueprints(app: Flask) -> None:
     from .sla.views import bp as sla_bp
     from .core_views import bp as core_bp
     from .hq.views import bp as hq_bp
+    from .hq.tenant_views import bp as hq_tenant_bp
     from .notify.views import bp as notify_bp
     from .tenancy.views import bp as tenancy_bp
+    from .revisits.views import bp as revisits_bp
+    from .status.staff import bp as customer_link_bp
+    from .status.views import bp as status_bp
     from .workspace.views import bp as workspace_bp
+    from .reports.views import bp as reports_bp
+    from .reports.hq_views import bp as hq_reports_bp
+    from .approvals.views import bp as approvals_bp
+    from .supervision.views import bp as supervision_bp
+    from .crisis.views import bp as crisis_bp
+    from .support.views import bp as support_bp
 
-    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, complaints_bp, sla_bp, settings_bp):
+    for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, hq_tenant_bp, complaints_bp, sla_bp, settings_bp,
+               status_bp, customer_link_bp, revisits_bp, reports_bp, hq_reports_bp,
+               approvals_bp, supervision_bp, crisis_bp, support_bp):
         app.register_blueprint(bp)

@@ -42,6 +42,57 @@ class EventKind(enum.StrEnum):
     GRADE_RAISED = "grade.raised"  # the grade went up, by a rule or by staff
     GRADE_LOWERED = "grade.lowered"  # a downgrade, with a reason and the approver
     FLAGS_CHANGED = "flags.changed"  # risk flags, crisis or mandatory-report flags changed
+    # customer status link (portal.status)
+    COMPLAINT_URGED = "complaint.urged"  # the customer urged (催办) through the status link
+    LINK_REISSUED = "status.link_reissued"  # staff revoked the customer's link and issued a new one
+    LINK_SENT = "status.link_sent"  # the link was e-mailed to the customer (by staff, or asked for again)
+    CUSTOMER_LANGUAGE = "customer.language"  # the customer chose the language of their page and mails
+    # revisits (portal.revisits)
+    REVISIT_SCHEDULED = "revisit.scheduled"  # a revisit is due: the complaint was implemented (or a crisis 2nd one)
+    REVISIT_RECORDED = "revisit.recorded"  # the customer answered the revisit: satisfaction, checklist, words
+    REVISIT_UNREACHABLE = "revisit.unreachable"  # a call did not reach the customer: retry, or given up
+    REVISIT_CANCELLED = "revisit.cancelled"  # the complaint closed without a revisit (merged)
+    CHECKLIST_CHANGED = "checklist.changed"  # the tenant's revisit checklist template was edited
+    # headquarters (portal.hq)
+    WORK_ORDER_DISPATCHED = "work_order.dispatched"  # HQ dispatched a work order to the tenant (工单下发)
+    WORK_ORDER_ACCEPTED = "work_order.accepted"  # the tenant gave HQ its first response
+    WORK_ORDER_RETURNED = "work_order.returned"  # the tenant sent a misrouted work order back, with a reason
+    WORK_ORDER_REDIRECTED = "work_order.redirected"  # HQ took the work order away to another tenant, with a reason
+    WORK_ORDER_COMPLETED = "work_order.completed"  # the complaint behind the work order was closed (or reopened)
+    SUPERVISION_REQUESTED = "hq.supervision_requested"  # HQ asked the tenant to issue a supervision order
+    HQ_TOOK_OVER = "hq.took_over"  # HQ took over handling of a major complaint
+    REPORT_REVIEWED = "hq.report_reviewed"  # HQ acknowledged a mandatory written report
+    TENANT_CREATED = "tenant.created"  # HQ created the tenant
+    TENANT_SUSPENDED = "tenant.suspended"  # HQ suspended the tenant: its users can no longer use it
+    TENANT_REACTIVATED = "tenant.reactivated"  # HQ reactivated a suspended tenant
+    # approvals, supervision orders, crisis handling, support requests (portal.approvals, .supervision,
+    # .crisis, .support)
+    APPROVAL_REQUESTED = "approval.requested"  # a decision was asked of the routed approver
+    APPROVAL_DECIDED = "approval.decided"  # approved, rejected (with a reason) or withdrawn
+    DELEGATION_SET = "approval.delegation"  # someone away named who decides for them, or came back
+    ORDER_ISSUED = "supervision.issued"  # a supervision order (督办单) went to a department, by hand or by rule
+    ORDER_PROGRESS = "supervision.progress"  # the department reported progress, or customer service followed up
+    MILESTONE_DONE = "supervision.milestone_done"  # a milestone (节点) was met
+    MILESTONE_WAIVED = "supervision.milestone_waived"  # a milestone was waived, with a reason
+    ORDER_WARNING = "supervision.warning"  # a milestone was missed: warning (预警) to department and leader
+    ORDER_CLOSED = "supervision.closed"  # every milestone done or waived: the order is closed
+    EARLY_WARNING = "early_warning.raised"  # the early-warning chain told the next person up (预警链)
+    CRISIS_DECLARED = "crisis.declared"  # a crisis file was opened, by staff or by the escalation rules
+    CRISIS_TEAM = "crisis.team"  # the crisis team or the leader's named spokesperson changed
+    CRISIS_PLAN = "crisis.plan"  # a crisis plan (or an adjusted one) was submitted for approval
+    CRISIS_STATEMENT = "crisis.statement"  # the customer/media was contacted, or an external statement made
+    CRISIS_UNSATISFIED = "crisis.unsatisfied"  # the customer is not satisfied with progress: adjust in 1 hour
+    CRISIS_LEGAL = "crisis.legal"  # suspected malicious defamation went to legal
+    CRISIS_CASE = "crisis.case"  # the crisis case was written up
+    HQ_REPORT_SUBMITTED = "hq_report.submitted"  # the mandatory written report (重大抱怨书面报告) went to HQ
+    SUPPORT_REQUESTED = "support.requested"  # parts centre or technical support was asked for help
+    SUPPORT_ANSWERED = "support.answered"  # the part arrived or guidance came back
+    # reports and the case library (portal.reports, portal.cases)
+    REPORT_SAVED = "report.saved"  # a report's analysis text was saved as a draft
+    REPORT_SUBMITTED = "report.submitted"  # a report went up to HQ: its figures are frozen as they were
+    CASE_SAVED = "case.saved"  # a case was written up in the case library, or edited
+    CASE_SHARED = "case.shared"  # a case was shared with the network, or withdrawn
+    CASE_FEATURED = "case.featured"  # HQ featured a case for the whole network, or stopped featuring it
 
 
 class Event(TenantModel):

@@ -70,12 +70,14 @@ def test_handling_time_is_counted_in_working_days_of_the_tenants_length():
 
 # --- the tally against an independent computation ---------------------------------------------------
 
-def in_march(t):
-    return t is not None and B.start <= t < B.end
+def independent(complaints, deadlines, revisits, as_of, cal, bounds=B):
+    """Every KPI written out directly from its definition, sharing no code with portal.reports.rules.
 
+    Rows need only the attributes used here (plain objects, peewee rows or the rules' dataclasses).
+    """
+    def in_march(t):
+        return t is not None and bounds.start <= t < bounds.end
 
-def independent(complaints, deadlines, revisits, as_of, cal, previous=None):
-    """Every KPI written out directly from its definition, sharing no code with portal.reports.rules."""
     cs = [c for c in complaints if c.kind == "complaint" and c.status != "merged"]
     ids = {c.id for c in cs}
     new = [c for c in cs if in_march(c.received_at)]
@@ -107,9 +109,10 @@ def independent(complaints, deadlines, revisits, as_of, cal, previous=None):
     return {
         "register": sum(1 for c in complaints if c.status != "merged" and in_march(c.received_at)),
         "new": len(new), "closed": len(closed),
-        "open_at_end": sum(1 for c in cs if c.received_at < B.end and (c.closed_at is None or c.closed_at >= B.end)),
-        "carried_over": sum(1 for c in cs if c.received_at < B.start
-                            and (c.closed_at is None or c.closed_at >= B.start)),
+        "open_at_end": sum(1 for c in cs if c.received_at < bounds.end
+                           and (c.closed_at is None or c.closed_at >= bounds.end)),
+        "carried_over": sum(1 for c in cs if c.received_at < bounds.start
+                            and (c.closed_at is None or c.closed_at >= bounds.start)),
         "response_rate": share(*reply), "completion_rate": share(*completion),
         "satisfaction_rate": share(happy, len(visits)),
         "repeat_rate": share(sum(1 for c in new if c.is_repeat), len(new)),

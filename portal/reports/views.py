@@ -1,0 +1,170 @@
+"""The tenant's reports: the monthly report, the quarterly analyses, a page per major complaint."""
+import io
+import json
+from datetime import date
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+
+from ..access import get_or_404, requires, tenant_blueprint
+from ..complaints.models import Complaint
+from ..complaints.rules import Grade
+from ..db import now
+from ..htmx import render
+from ..tenancy.rules import Permission as P
+from . import actions, charts, exports, queries
+from .forms import AnalysisForm
+from .rules import Period
+
+bp = tenant_blueprint("reports", __name__, "/reports")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATES = {"monthly": "reports/monthly.html", "general": "reports/quarterly.html",
+             "hot_important": "reports/quarterly.html", "major": "reports/major.html"}
+
+
+def local_today():
+    return queries.local(now(), g.tenant.timezone)[:10]
+
+
+def period_arg(name: str, default: Period, months: int) -> Period:
+    """The period in the query string (404 for nonsense), else the default."""
+    if not request.args.get(name):
+        return default
+    try:
+        period = Period.parse(request.args[name])
+    except ValueError:
+        abort(404)
+    if period.months != months:
+        abort(404)
+    return period
+
+
+def last_month() -> Period:
+    return Period.month_of(date.fromisoformat(local_today())).shift(-1)
+
+
+def document(kind: str, period: str, complaint=None):
+    """(report row or None, figures): the frozen snapshot once submitted, live figures before."""
+    report = actions.find(kind, period)
+    if report is not None and report.submitted:
+        return report, json.loads(report.snapshot)
+    return report, queries.document(g.tenant, kind, period, complaint)
+
+
+def page(kind: str, period: str, complaint=None, form=None, status=200, **extra):
+    report, doc = document(kind, period, complaint)
+    if form is None:
+        form = AnalysisForm(formdata=None, analysis=report.analysis if report else "",
+                            version=str(report.version if report else 0))
+    url = (url_for("reports.major_analysis", cid=complaint.id) if kind == "major"
+           else url_for("reports.analysis", kind=kind, period=period))
+    return render(TEMPLATES[kind], doc=doc, report=report, form=form, charts=charts, status=status,
+                  period=Period.parse(doc["period"]) if kind != "major" else None, analysis_url=url, **extra)
+
+
+@bp.get("/monthly")
+@requires(P.REPORTS_VIEW)
+def monthly():
+    return page("monthly", period_arg("month", last_month(), 1).label)
+
+
+@bp.get("/quarterly/<any(general, hot_important):group>")
+@requires(P.REPORTS_VIEW)
+def quarterly(group):
+    default = Period.quarter_of(date.fromisoformat(local_today())).shift(-1)  # the last complete quarter
+    return page(group, period_arg("quarter", default, 3).label)
+
+
+@bp.get("/major/<int:cid>")
+@requires(P.REPORTS_VIEW)
+def major(cid):
+    complaint = _major(cid)
+    return page("major", str(complaint.id), complaint)
+
+
+def _major(cid):
+    complaint = get_or_404(Complaint, cid)
+    if complaint.grade != Grade.MAJOR and actions.find("major", str(complaint.id)) is None:
+        abort(404)  # an analysis written while it was major stays readable after a downgrade
+    return complaint
+
+
+def back_to(kind: str, period: str) -> str:
+    if kind == "monthly":
+        return url_for("reports.monthly", month=period)
+    if kind == "major":
+        return url_for("reports.major", cid=int(period))
+    return url_for("reports.quarterly", group=kind, quarter=period)
+
+
+@bp.post("/<any(monthly, general, hot_important):kind>/<period>/analysis")
+@requires(P.REPORTS_SUBMIT)
+def analysis(kind, period):
+    try:
+        parsed = Period.parse(period)
+    except ValueError:
+        abort(404)
+    if (parsed.months == 1) != (kind == "monthly"):
+        abort(404)
+    return post_analysis(kind, parsed.label)
+
+
+@bp.post("/major/<int:cid>/analysis")
+@requires(P.REPORTS_SUBMIT)
+def major_analysis(cid):
+    complaint = _major(cid)
+    return post_analysis("major", str(complaint.id), complaint)
+
+
+def post_analysis(kind: str, period: str, complaint=None):
+    form = AnalysisForm()
+    valid = form.validate_on_submit()
+    if valid and form.submit.data and not (form.analysis.data or "").strip():
+        form.analysis.errors = [_("Write the analysis and corrective actions before submitting.")]
+        valid = False
+    if not valid:
+        return page(kind, period, complaint, form=form, status=422)
+    verb = actions.submit if form.submit.data else actions.save
+    try:
+        verb(g.tenant, g.user, kind, period, form.analysis.data or "", int(form.version.data or 0), complaint)
+    except actions.ReportFrozen:
+        flash(_("This report was submitted already and can no longer change."), "warning")
+        return redirect(back_to(kind, period), code=303)
+    except actions.StaleReport as stale:
+        form.form_errors = [_("Someone else saved this analysis meanwhile. Nothing was saved; their text is "
+                              "shown below yours.")]
+        form.version.data = str(stale.current.version if stale.current else 0)
+        return page(kind, period, complaint, form=form, status=409, current=stale.current)
+    flash(_("Report submitted to headquarters. Its figures are now frozen.") if form.submit.data
+          else _("Draft saved."), "success")
+    return redirect(back_to(kind, period), code=303)
+
+
+@bp.get("/monthly.xlsx")
+@requires(P.REPORTS_VIEW)
+def monthly_xlsx():
+    period = period_arg("month", last_month(), 1)
+    _, doc = document("monthly", period.label)
+    data = exports.xlsx(doc, queries.export_rows(g.tenant, period), g.tenant.timezone)
+    return _download(data, f"kesu-{g.tenant.slug}-{period.label}.xlsx", XLSX)
+
+
+@bp.get("/monthly.csv")
+@requires(P.REPORTS_VIEW)
+def monthly_csv():
+    period = period_arg("month", last_month(), 1)
+    if request.args.get("part") == "complaints":
+        data = exports.complaints_csv(queries.export_rows(g.tenant, period), g.tenant.timezone)
+        return _download(data, f"kesu-{g.tenant.slug}-{period.label}-complaints.csv", "text/csv; charset=utf-8")
+    _, doc = document("monthly", period.label)
+    return _download(exports.summary_csv(doc), f"kesu-{g.tenant.slug}-{period.label}.csv", "text/csv; charset=utf-8")
+
+
+def _download(data: bytes, name: str, mimetype: str):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.app_context_processor
+def _report_words():
+    from . import messages
+    return messages.context()
