@@ -114,12 +114,14 @@ def _register_blueprints(app: Flask) -> None:
     from .workspace.views import bp as workspace_bp
     from .reports.views import bp as reports_bp
     from .reports.hq_views import bp as hq_reports_bp
+    from .cases.views import bp as cases_bp
+    from .cases.hq_views import bp as hq_cases_bp
     from .approvals.views import bp as approvals_bp
     from .supervision.views import bp as supervision_bp
     from .crisis.views import bp as crisis_bp
     from .support.views import bp as support_bp
 
     for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, hq_tenant_bp, complaints_bp, sla_bp, settings_bp,
-               status_bp, customer_link_bp, revisits_bp, reports_bp, hq_reports_bp,
+               status_bp, customer_link_bp, revisits_bp, reports_bp, hq_reports_bp, cases_bp, hq_cases_bp,
                approvals_bp, supervision_bp, crisis_bp, support_bp):
         app.register_blueprint(bp)

@@ -9,6 +9,10 @@ from peewee import JOIN
 from ..accounts.models import User
 from ..db import now
 from ..events import Event
+from ..hq.context import complaint_context as hq_context
+from ..revisits.queries import revisit_context
+from ..status.staff import link_context
+from ..supervision.context import panel_context
 from ..tenancy.models import Category, Department
 from .models import Attachment, Complaint, ComplaintLink, Customer, Plan
 from .rules import CLOSED_STATES, OPEN_STATES, Status, available_moves
@@ -159,6 +163,10 @@ def detail_context(complaint: Complaint, permissions) -> dict:
         "links": [(link.kind, link.target) for link in links] + [(link.kind + "_of", link.source) for link in back],
         "moves": available_moves(full.status, full.kind, permissions),
         **clock_context(complaint),
+        **link_context(full),
+        **hq_context(full),
+        **revisit_context(full),
+        **panel_context(full),
     }
 
 

@@ -1,14 +1,168 @@
-"""The headquarters workspace."""
-from flask import g
+"""The headquarters workspace: dashboard, tenant comparison, inbox and work orders (工单)."""
+import json
+import uuid
 
-from ..access import hq_blueprint, requires
+from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..access import get_or_404, hq_blueprint, requires
+from ..complaints import queries as register
 from ..htmx import render
-from ..tenancy.actions import tenants_of
+from ..tenancy.models import Category, Tenant
+from . import actions, messages, queries
+from .forms import DispatchForm, RedirectForm
+from .models import WorkOrder
+from .rules import COLUMNS, WorkOrderError
 
 bp = hq_blueprint("hq", __name__)
+
+
+@bp.app_context_processor
+def _hq_labels():
+    from . import forms
+    return {"hq_labels": messages, "hq_forms": forms}
+
+
+def apply_problems(form, problems: dict) -> None:
+    """Refusal reasons from the verbs, on the form's fields (or on the form as a whole)."""
+    for name, codes in problems.items():
+        target = getattr(form, name, None) if name != "__all__" else None
+        texts = [str(messages.problem(code)) for code in codes]
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + texts
+        else:
+            form.form_errors = list(getattr(form, "form_errors", [])) + texts
+
+
+def tenant_or_404(tenant_id) -> Tenant:
+    """A tenant of this HQ's network, or 404 (another network's tenants do not exist here)."""
+    tenant = Tenant.get_or_none((Tenant.id == tenant_id) & (Tenant.network == g.network.id))
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+def tenant_choices(active_only=True, exclude=None) -> list:
+    return [(t.id, t.name) for t in queries.network_tenants(g.network)
+            if (t.active or not active_only) and t.id != exclude]
 
 
 @bp.get("/")
 @requires("hq.view")
 def home():
-    return render("hq/home.html", tenants=tenants_of(g.network))
+    """The dashboard: each panel loads on its own, so a slow one does not hold up the rest."""
+    return render("hq/home.html", sort=request.args.get("sort", "worst"), direction=request.args.get("dir", ""),
+                  tenants=queries.network_tenants(g.network))
+
+
+@bp.get("/comparison")
+@requires("hq.view")
+def comparison():
+    """Every tenant's figures side by side, worst first unless sorted by a column."""
+    sort = request.args.get("sort", "worst")
+    direction = request.args.get("dir", "")
+    rows = queries.comparison(g.network, sort, {"asc": False, "desc": True}.get(direction))
+    return render("hq/comparison.html", "hq/_comparison.html", rows=rows, totals=queries.totals(rows),
+                  sort=sort if sort in COLUMNS else "worst", direction=direction, columns=COLUMNS,
+                  month=queries.month_start())
+
+
+@bp.get("/inbox")
+@requires("hq.view")
+def inbox():
+    """Returned work orders, written reports to acknowledge and late first responses."""
+    return render("hq/inbox.html", "hq/_inbox.html", **queries.inbox())
+
+
+@bp.get("/work-orders")
+@requires("hq.view")
+def work_orders():
+    status, tenant = request.args.get("status", "open"), request.args.get("tenant", "")
+    rows = queries.work_orders(status, int(tenant) if tenant.isdigit() else 0, request.args.get("overdue") == "1")
+    return render("hq/work_orders.html", "hq/_work_orders.html", rows=rows, wo_status=status,
+                  tenants=tenant_choices(active_only=False), args=request.args,
+                  compact=request.args.get("compact") == "1")
+
+
+def category_names() -> list:
+    """The category names in use across the network (a dispatched complaint takes the tenant's own)."""
+    names = (Category.select(Category.name).where(Category.active).distinct().order_by(Category.name).tuples())
+    return [("", "—")] + [(n, n) for (n,) in names]
+
+
+@bp.route("/work-orders/new", methods=["GET", "POST"])
+@requires("hq.dispatch")
+def dispatch():
+    """Record a complaint HQ received and dispatch it to a tenant."""
+    form = DispatchForm()
+    form.tenant.choices = tenant_choices()
+    form.category.choices = category_names()
+    if not form.is_submitted():
+        form.intake_key.data = uuid.uuid4().hex
+        form.response_hours.data = _response_hours()
+        form.tenant.data = request.args.get("tenant", type=int)
+    if not form.validate_on_submit():
+        return render("hq/dispatch.html", form=form, status=422 if form.is_submitted() else 200)
+    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "tenant", "intake_key", "category")}
+    data["category_name"] = form.category.data or None
+    try:
+        wo = actions.dispatch(g.network, tenant_or_404(form.tenant.data), g.user, data, form.response_hours.data,
+                              key=form.intake_key.data or None)
+    except WorkOrderError as err:
+        apply_problems(form, err.problems)
+        return render("hq/dispatch.html", form=form, status=422)
+    flash(_("Work order %(number)s was dispatched.", number=wo.number), "success")
+    return redirect(url_for("hq.work_order", wid=wo.id), code=303)
+
+
+def _response_hours() -> float:
+    from .management import network_explain
+    return float(network_explain(g.network, "hq")[0]["response_hours"])
+
+
+@bp.get("/work-orders/<int:wid>")
+@requires("hq.view")
+def work_order(wid):
+    return _work_order_page(get_or_404(WorkOrder, wid))
+
+
+def _work_order_page(wo, form=None, status=200):
+    wo = queries.work_order(wo.id)
+    if form is None:
+        form = RedirectForm(formdata=None, version=wo.version)
+    form.tenant.choices = tenant_choices(exclude=wo.tenant_id)
+    deadlines = register.clock_context(wo.complaint)["deadlines"] if wo.complaint_id else []
+    return render("hq/work_order.html", wo=wo, history=queries.work_order_history(wo), form=form,
+                  payload=json.loads(wo.payload), deadlines=deadlines, status=status)
+
+
+@bp.post("/work-orders/<int:wid>/redirect")
+@requires("hq.dispatch")
+def redirect_work_order(wid):
+    """Send a misrouted work order to another tenant, with the reason."""
+    wo = get_or_404(WorkOrder, wid)
+    form = RedirectForm()
+    form.tenant.choices = tenant_choices(exclude=wo.tenant_id)
+    if not form.validate_on_submit():
+        return _work_order_page(wo, form, 422)
+    try:
+        actions.redirect(wo, tenant_or_404(form.tenant.data), g.user, form.reason.data, _int(form.version.data))
+    except WorkOrderError as err:
+        apply_problems(form, err.problems)
+        return _work_order_page(wo, form, 422)
+    except actions.StaleWorkOrder:
+        form.form_errors = [_("The work order changed meanwhile (the tenant may have answered). Nothing was "
+                              "saved: check its state below.")]
+        return _work_order_page(get_or_404(WorkOrder, wid), form, 409)
+    flash(_("Work order %(number)s was redirected.", number=wo.number), "success")
+    return redirect(url_for("hq.work_order", wid=wo.id), code=303)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+from . import complaint_views, inbox_views, tenant_admin_views  # noqa: E402,F401  (routes on this blueprint)

@@ -1,0 +1,58 @@
+"""Headquarters' own records inside tenants: work orders, reviewed reports, take-overs (工单, 书面报告, 总部接管)."""
+from peewee import BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField
+
+from ..accounts.models import User
+from ..complaints.models import Complaint
+from ..db import now
+from ..scope import TenantModel, tenant_fk
+from ..tenancy.models import Tenant
+from .rules import WorkOrderStatus
+
+
+class WorkOrder(TenantModel):
+    """A complaint HQ received (hotline, consumer association, media) and dispatched to a tenant (投诉工单)."""
+
+    tenant = tenant_fk(Tenant)  # the tenant it is addressed to now (a redirect moves it on)
+    complaint = ForeignKeyField(Complaint, null=True, on_delete="SET NULL", backref="+")  # its register entry there
+    source = CharField(max_length=24)  # how HQ received it (a complaints.rules.Channel value)
+    summary = CharField(max_length=200)
+    payload = TextField()  # JSON: the intake fields, kept so a redirect can dispatch them again
+    status = CharField(max_length=12, default=WorkOrderStatus.DISPATCHED)
+    response_hours = FloatField()  # HQ's deadline for the tenant's first response, on the clock
+    dispatched_at = DateTimeField(default=now)
+    response_due_at = DateTimeField()
+    responded_at = DateTimeField(null=True)
+    response_on_time = BooleanField(null=True)
+    response_note = TextField(default="")
+    completed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=now)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("tenant", "status", "response_due_at"), False),
+                   (("tenant", "complaint"), False))
+
+    @property
+    def number(self) -> str:
+        return f"WO{self.id:06d}"
+
+
+class ReportReview(TenantModel):
+    """HQ read and acknowledged a complaint's mandatory written report (重大抱怨书面报告)."""
+
+    tenant = tenant_fk(Tenant)
+    complaint = ForeignKeyField(Complaint, on_delete="CASCADE", backref="+", unique=True)
+    reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    reviewed_at = DateTimeField(default=now)
+    note = TextField(default="")
+
+
+class Takeover(TenantModel):
+    """HQ handles a major complaint itself: its HQ handler acts on it from the HQ workspace."""
+
+    tenant = tenant_fk(Tenant)
+    complaint = ForeignKeyField(Complaint, on_delete="CASCADE", backref="+", unique=True)
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")  # the HQ handler
+    reason = TextField(default="")
+    taken_at = DateTimeField(default=now)
