@@ -52,3 +52,39 @@ def advance(c, until: Move, tenant_slug="dealer-sh01"):
         if step == until:
             break
     return c
+
+
+def implemented(tenant_slug="dealer-sh01", crisis=False, **overrides):
+    """A complaint carried out and waiting for its revisit; `crisis` flags it before implementation."""
+    from portal.complaints.models import Complaint
+    c = advance(complaint(tenant_slug, **overrides), Move.CUSTOMER_RESPONSE, tenant_slug)
+    if crisis:
+        Complaint.update(crisis=True).where(Complaint.id == c.id).execute()
+        c.crisis = True
+    return advance(c, Move.IMPLEMENT, tenant_slug)
+
+
+def open_revisit(c):
+    """The complaint's revisit waiting to be made."""
+    from portal.revisits.models import RevisitTask
+    return (RevisitTask.select().where((RevisitTask.complaint == c.id) & (RevisitTask.status == "open"))
+            .order_by(RevisitTask.id.desc()).get())
+
+
+def checklist_answers(tenant, **overrides):
+    """Answers to every question of the tenant's checklist: yes, 5 of 5, no text (override by item text)."""
+    from portal.revisits.checklist import items_of, template_for
+    answers = {}
+    for item in items_of(template_for(tenant)):
+        answers[f"item_{item.id}"] = overrides.get(item.text, {"yes_no": "yes", "scale": "5", "text": ""}[item.answer_type])
+    return answers
+
+
+def status_path(c) -> str:
+    """The path of a complaint's current customer status link (/s/<token>); call inside an app context."""
+    from portal.status.links import token_for
+    return f"/s/{token_for(c)}"
+
+
+def user_name(email: str) -> str:
+    return user(email).name
