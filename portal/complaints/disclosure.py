@@ -7,6 +7,8 @@ staff names and internal fields never appear.
 """
 from .rules import CUSTOMER_LABELS, Status
 
+_PAUSE_REASONS = frozenset({"customer", "parts", "outside"})  # "internal" pauses are not public
+
 # event kind -> function(data, after) -> public entry fields, or None to show nothing
 _PUBLIC_FIELDS = {
     "complaint.received": lambda data, after: {"step": CUSTOMER_LABELS[Status.RECEIVED]},
@@ -14,8 +16,14 @@ _PUBLIC_FIELDS = {
     "note.added": lambda data, after: {"text": (data or {}).get("body", "")} if (data or {}).get("body") else None,
     "attachment.added": lambda data, after: {"file": (data or {}).get("filename", "")},
     "complaint.merged": lambda data, after: {"merged_into": (data or {}).get("into_number")},
-    "clock.paused": lambda data, after: {"waiting_for": (data or {}).get("reason")},
+    "clock.paused": lambda data, after: _paused(data),
+    "complaint.urged": lambda data, after: {"urged": True},
 }
+
+
+def _paused(data):
+    reason = (data or {}).get("reason")  # a code; the pause note is internal
+    return {"waiting_for": reason} if reason in _PAUSE_REASONS else None
 
 
 def _moved(data, after):
@@ -28,13 +36,23 @@ def _moved(data, after):
     return entry
 
 
-def public_timeline(events) -> list[dict]:
-    """The customer's timeline: public events only, whitelisted fields only, oldest first."""
+def _by(event, staff_names: bool):
+    """Who took the step, as the customer may see it: "customer", a staff name if the tenant allows, or None."""
+    if event.actor_id is None:
+        return "customer" if event.actor_label == "customer" else None
+    return event.actor_label if staff_names else None
+
+
+def public_timeline(events, staff_names: bool = False) -> list[dict]:
+    """The customer's timeline: public events only, whitelisted fields only, oldest first.
+
+    Staff names appear only when `staff_names` (a tenant setting) allows it.
+    """
     entries = []
     for event in events:
         if not event.public or event.kind not in _PUBLIC_FIELDS:
             continue
         fields = _PUBLIC_FIELDS[event.kind](event.loaded("data"), event.loaded("after"))
         if fields:
-            entries.append({"at": event.at, **fields})
+            entries.append({"at": event.at, **fields, "by": _by(event, staff_names)})
     return entries

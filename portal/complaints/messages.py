@@ -56,6 +56,8 @@ EVENT_LABELS = {
     "clock.paused": _l("Deadlines paused"), "clock.resumed": _l("Deadlines resumed"),
     "deadline.due_soon": _l("Deadline near: handler warned"), "deadline.overdue": _l("Deadline passed"),
     "grade.raised": _l("Grade raised"), "grade.lowered": _l("Grade lowered"), "flags.changed": _l("Flags changed"),
+    "complaint.urged": _l("Customer urged (催办)"), "status.link_reissued": _l("Customer link re-issued"),
+    "status.link_sent": _l("Customer link sent by e-mail"),
 }
 
 
