@@ -59,7 +59,6 @@ class EventKind(enum.StrEnum):
     WORK_ORDER_RETURNED = "work_order.returned"  # the tenant sent a misrouted work order back, with a reason
     WORK_ORDER_REDIRECTED = "work_order.redirected"  # HQ took the work order away to another tenant, with a reason
     WORK_ORDER_COMPLETED = "work_order.completed"  # the complaint behind the work order was closed (or reopened)
-    SUPERVISION_REQUESTED = "hq.supervision_requested"  # HQ asked the tenant to issue a supervision order
     HQ_TOOK_OVER = "hq.took_over"  # HQ took over handling of a major complaint
     REPORT_REVIEWED = "hq.report_reviewed"  # HQ acknowledged a mandatory written report
     TENANT_CREATED = "tenant.created"  # HQ created the tenant

@@ -10,7 +10,7 @@ import uuid
 from .. import events
 from ..accounts.models import User
 from ..complaints import actions as complaint_actions
-from ..complaints import notices
+from ..complaints import hooks, notices
 from ..complaints.models import Complaint
 from ..complaints.rules import CLOSED_STATES, Channel, Grade
 from ..db import atomic, now
@@ -145,7 +145,9 @@ def _withdraw(complaint: Complaint) -> dict:
     before = complaint.status
     Complaint.update(status=WITHDRAWN_STATUS, closed_at=at, next_due_at=None, updated_at=at,
                      version=Complaint.version + 1).where(Complaint.id == complaint.id).execute()
-    complaint.status = WITHDRAWN_STATUS
+    complaint.status, complaint.closed_at = WITHDRAWN_STATUS, at
+    complaint.hq_withdrawn = True  # our own hook leaves the work order alone: the caller moves it on
+    hooks.run(hooks.AFTER_MOVE, complaint, None, None, {}, before)  # other areas close what hangs off it
     return {"before": {"status": before}, "after": {"status": WITHDRAWN_STATUS}}
 
 
@@ -203,7 +205,7 @@ def return_to_hq(wo: WorkOrder, actor, reason: str, expected_version: int | None
 
 def on_complaint_moved(complaint: Complaint, step, actor, data, before_status) -> None:
     """A step on a dispatched complaint counts as the tenant's response; closing it completes the work order."""
-    if complaint.channel != Channel.HQ_DISPATCH:
+    if complaint.channel != Channel.HQ_DISPATCH or getattr(complaint, "hq_withdrawn", False):
         return
     wo = WorkOrder.select().where(WorkOrder.complaint == complaint.id).first()
     if wo is None or wo.status == W.RETURNED:
@@ -226,20 +228,25 @@ def _complete(wo, actor, status, completed_at) -> None:
 
 # --- oversight of any complaint (HQ) ----------------------------------------------------------
 
-def request_supervision(complaint: Complaint, actor, reason: str) -> None:
-    """Ask the tenant to issue a supervision order (督办单) on a complaint; its supervisors are told."""
+def request_supervision(complaint: Complaint, actor, reason: str):
+    """HQ puts a complaint under supervision (督办): a supervision order with the tenant's default milestones
+    goes to the responsible department, and the tenant's customer service is told to follow it."""
+    from ..supervision import actions as supervision
     reason = (reason or "").strip()
     if not reason:
         raise WorkOrderError({"reason": ["required"]})
-    with atomic():
-        events.record(EventKind.SUPERVISION_REQUESTED, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
-                      data={"reason": reason})
-        tenant = Tenant.get_by_id(complaint.tenant_id)
-        with scoped(for_tenant(tenant)):
-            people = list(_members_with(tenant, "supervision.manage"))
-        for user in people:
+    if complaint.status in CLOSED_STATES:
+        raise WorkOrderError({"__all__": ["wrong_step"]})
+    tenant = Tenant.get_by_id(complaint.tenant_id)
+    with atomic(), scoped(for_tenant(tenant)):
+        if supervision.open_order_for(complaint) is not None:
+            raise WorkOrderError({"__all__": ["order_open"]})
+        order = supervision.issue(complaint, actor, milestones=supervision.auto_milestones(tenant, now()),
+                                  reason=reason)
+        for user in _members_with(tenant, "supervision.manage"):
             notices.send(user.email, "hq_supervision_requested", tenant.id, user.locale, user=user,
-                         complaint=complaint, reason=reason, actor=actor)
+                         complaint=complaint, reason=reason, actor=actor, number=order.number(tenant.code))
+    return order
 
 
 def take_over(complaint: Complaint, actor, reason: str) -> Takeover:

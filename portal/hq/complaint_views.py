@@ -12,9 +12,13 @@ from ..complaints.models import Complaint
 from ..complaints.rules import Channel, Grade, Kind, Move, MoveError, Status
 from ..complaints.views import apply_problems as apply_step_problems
 from ..complaints.views import fill_step_choices, step_data, step_forms
+from ..crisis.report import report_for
 from ..htmx import render
 from ..scope import for_tenant, scoped
 from ..sla.escalation import GradeError, change_grade
+from ..supervision.actions import SupervisionError
+from ..supervision.messages import problem_text as supervision_problem
+from ..supervision.queries import for_complaint as supervision_orders
 from ..sla.messages import GRADE_PROBLEMS
 from ..tenancy.models import Tenant
 from . import actions, queries
@@ -55,6 +59,8 @@ def render_file(complaint, status=200, **overrides):
     tenant = Tenant.get_by_id(complaint.tenant_id)
     with scoped(for_tenant(tenant)), _tenant_context(tenant):  # the file's own data and the tenant's forms
         ctx = register.detail_context(complaint, permissions)
+        ctx["supervision_orders"] = supervision_orders(complaint.id)
+        ctx["hq_report"] = report_for(complaint) if complaint.report_required else None
         typed = overrides.pop("forms", {})
         ctx["forms"] = {**(step_forms(complaint, ctx["moves"]) if handling else {}), **typed}
     ctx.update(tenant_of_file=tenant, handling=handling, comment_form=CommentForm(),
@@ -124,7 +130,14 @@ def request_supervision(cid):
     form = ReasonForm()
     if not form.validate_on_submit():
         return render_file(complaint, status=422, reason_form=form)
-    actions.request_supervision(complaint, g.user, form.reason.data)
+    try:
+        actions.request_supervision(complaint, g.user, form.reason.data)
+    except WorkOrderError as err:
+        apply_problems(form, err.problems)
+        return render_file(complaint, status=422, reason_form=form)
+    except SupervisionError as err:
+        form.form_errors = [str(supervision_problem(c)) for c in err.problems.values()]
+        return render_file(complaint, status=422, reason_form=form)
     return _done(complaint)
 
 

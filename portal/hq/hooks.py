@@ -15,7 +15,6 @@ EVENT_LABELS.update({
     "work_order.returned": _l("Work order returned to headquarters"),
     "work_order.redirected": _l("Work order redirected by headquarters"),
     "work_order.completed": _l("Work order completed"),
-    "hq.supervision_requested": _l("Headquarters asks for a supervision order"),
     "hq.took_over": _l("Headquarters took over the handling"),
     "hq.report_reviewed": _l("Headquarters acknowledged the written report"),
 })

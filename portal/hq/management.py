@@ -58,6 +58,10 @@ def member_count(tenant: Tenant) -> int:
     return Membership.select().where((Membership.tenant == tenant.id) & Membership.active).count()
 
 
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
 def network_explain(network, key: str) -> tuple[dict, dict, int]:
     """(effective network defaults, where each comes from: default|network, row version)."""
     row = NetworkSetting.get_or_none((NetworkSetting.network == network.id) & (NetworkSetting.key == key))
@@ -73,7 +77,8 @@ def save_network_defaults(network, key: str, values: dict, actor, expected_versi
         before, _, version = network_explain(network, key)
         if version != expected_version:
             raise settings.StaleSettings()
-        own = {k: v for k, v in values.items() if k in settings.DEFAULTS[key] and v != settings.DEFAULTS[key][k]}
+        own = {k: v for k, v in values.items()
+               if k in settings.DEFAULTS[key] and _plain(v) != _plain(settings.DEFAULTS[key][k])}
         text = json.dumps(own, ensure_ascii=False)
         if version == 0:
             NetworkSetting.create(network=network, key=key, value=text)

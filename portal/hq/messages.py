@@ -10,6 +10,7 @@ PROBLEMS = {
     "not_major": _l("Headquarters takes over major complaints only."),
     "already_taken_over": _l("Headquarters already handles this complaint."),
     "no_report": _l("This complaint has no written report to acknowledge."),
+    "order_open": _l("A supervision order is already open on this complaint."),
     "taken": _l("This web address is taken."),
     "too_short": _l("At least 8 characters."), "too_common": _l("Too common: choose another."),
     "like_email": _l("Must not be the e-mail's name."),
@@ -20,7 +21,7 @@ COLUMN_LABELS = {
     "overdue_reply": _l("Replies overdue"), "overdue_completion": _l("Completions overdue"),
     "work_orders_waiting": _l("Work orders waiting"), "work_orders_overdue": _l("Responses to HQ overdue"),
     "reports_pending": _l("Reports to review"), "supervision_open": _l("Supervision orders"),
-    "warnings": _l("Warnings"), "response_rate": _l("Timely response"), "completion_rate": _l("Timely completion"),
+    "warnings": _l("Orders with a missed milestone"), "response_rate": _l("Timely response"), "completion_rate": _l("Timely completion"),
     "satisfaction_rate": _l("Satisfaction"),
 }
 

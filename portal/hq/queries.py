@@ -90,7 +90,7 @@ def comparison(network, sort: str = "worst", descending: bool | None = None, at=
 
     warned = (Milestone.status == MilestoneStatus.OPEN) & Milestone.warned_at.is_null(False)
     supervision_q = (SupervisionOrder.select(SupervisionOrder.tenant, fn.COUNT(SupervisionOrder.id.distinct()),
-                                             fn.COUNT(Milestone.id))
+                                             fn.COUNT(Milestone.order.distinct()))  # orders with a missed milestone
                      .join(Milestone, JOIN.LEFT_OUTER, on=((Milestone.order == SupervisionOrder.id) & warned))
                      .where(SupervisionOrder.status == OrderStatus.OPEN).group_by(SupervisionOrder.tenant).tuples())
     for tenant_id, orders, warnings in supervision_q:
