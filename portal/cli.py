@@ -56,17 +56,21 @@ def register(app) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo():
-        """Create the demo tenants and users (refused in production)."""
+        """Create the demo tenants, users and complaints (refused in production)."""
         if current_app.config["KESU_ENV"] == "production":
             click.echo("seed-demo refuses to run with KESU_ENV=production", err=True)
             sys.exit(1)
-        from . import demo
+        from . import demo, demo_complaints
         with database.connection_context():
             if demo.is_seeded():
                 click.echo("demo data already present")
-                return
-            emails = demo.seed(current_app.config["PASSWORD_HASH_METHOD"])
-        click.echo(f"seeded {len(emails)} demo users (password {demo.DEMO_PASSWORD})")
+            else:
+                emails = demo.seed(current_app.config["PASSWORD_HASH_METHOD"])
+                click.echo(f"seeded {len(emails)} demo users (password {demo.DEMO_PASSWORD})")
+            # Idempotent per tenant, so a database seeded before the demo complaints existed gets them too.
+            added = demo_complaints.seed()
+        if added:
+            click.echo("seeded demo complaints: " + ", ".join(f"{slug} {n}" for slug, n in added.items()))
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
