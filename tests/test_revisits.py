@@ -357,3 +357,24 @@ def test_a_new_required_item_applies_to_revisits_recorded_from_now_on(app, in_te
         with pytest.raises(actions.RevisitError) as refused:
             actions.record_revisit(task, f.user(CS), "satisfied", answers, "", 1, True)
     assert refused.value.problems == {f"item_{added.id}": ["required"]}
+
+
+def test_a_satisfied_customer_survey_counts_as_the_first_crisis_revisit(app, in_tenant):
+    with in_tenant("dealer-sh01") as tenant:
+        c = f.implemented(crisis=True)
+        first = f.open_revisit(c)
+        actions.customer_survey(c, "satisfied", "处理及时")
+        assert Complaint.get_by_id(c.id).status == Status.REVISIT_PENDING
+        done = RevisitTask.get_by_id(first.id)
+        second = f.open_revisit(c)
+        assert done.source == "customer_link" and done.outcome == "second_revisit" and second.round == 2
+        record(second, tenant, "satisfied")
+        assert Complaint.get_by_id(c.id).status == Status.CLOSED
+
+
+def test_a_customer_survey_on_an_ordinary_complaint_is_the_revisit_move(app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.implemented()
+        actions.customer_survey(c, "dissatisfied", "没解决")
+        assert Complaint.get_by_id(c.id).status == Status.TRANSFERRED
+        assert RevisitTask.get(RevisitTask.complaint == c.id).source == "customer_link"

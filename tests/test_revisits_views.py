@@ -254,3 +254,18 @@ def test_only_tenant_admins_edit_the_checklist(client, login):
     assert client.get(f"{BASE}/settings/revisit").status_code == 403
     removal = client.post(f"{BASE}/settings/revisit", data={"op": "remove", "item": "1", "version": "1"})
     assert removal.status_code == 403
+
+
+def test_the_complaint_pages_revisit_step_explains_that_a_crisis_needs_two_revisits(client, login, in_tenant, app):
+    from tests.conftest import translated
+    with in_tenant("dealer-sh01"):
+        c = f.implemented(crisis=True)
+    login("cs@dealer-sh01.demo")
+    response = client.post(f"{BASE}/complaints/{c.id}/step/revisit", data={"version": str(c.version),
+                                                                          "satisfaction": "satisfied"})
+    assert response.status_code == 422
+    message = translated(app, "A crisis complaint closes only after its second revisit: record the first one "
+                              "in the revisit queue.")
+    assert message in response.get_data(as_text=True)
+    with in_tenant("dealer-sh01"):
+        assert Complaint.get_by_id(c.id).status == Status.REVISIT_PENDING

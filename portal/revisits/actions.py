@@ -109,10 +109,7 @@ def record_revisit(task: RevisitTask, actor, satisfaction, answers: dict, commen
         answers_rows = _store_answers(task, items, values)
         _recorded(task, complaint, actor)
         if result == Outcome.SECOND_REVISIT:
-            clocks.meet(complaint, [DeadlineKind.REVISIT])  # the first crisis revisit is made
-            clocks.start(complaint, DeadlineKind.REVISIT)  # … and the second is due in the crisis time
-            second = schedule(complaint, task.round + 1, actor)
-            notify_outcome(complaint, task, actor, answers_rows, second=second)
+            _ask_again(complaint, task, actor, answers_rows)
             return task
         try:
             complaint_actions.move(complaint, Move.REVISIT, actor, permissions,
@@ -122,6 +119,38 @@ def record_revisit(task: RevisitTask, actor, satisfaction, answers: dict, commen
         except complaint_actions.StaleError as err:
             raise StaleRevisit(RevisitTask.get_by_id(task.id)) from err
     return task
+
+
+def _ask_again(complaint, task, actor, answers) -> RevisitTask:
+    """A crisis satisfied at its first revisit: the complaint stays open and a second revisit is due."""
+    clocks.meet(complaint, [DeadlineKind.REVISIT])  # the first crisis revisit is made
+    clocks.start(complaint, DeadlineKind.REVISIT)  # … and the second is due in the crisis time
+    second = schedule(complaint, task.round + 1, actor)
+    notify_outcome(complaint, task, actor, answers, second=second)
+    return second
+
+
+def customer_survey(complaint, satisfaction: str, comment: str) -> None:
+    """The customer's own survey on the status link, under the same rules as a revisit call.
+
+    Usually this is `complaints.actions.move(..., Move.REVISIT, None, ...)` (the hook settles the revisit).
+    On a crisis complaint whose first revisit is still open, a satisfied answer counts as that first
+    revisit instead: recorded without moving the complaint, and the second revisit is scheduled.
+    """
+    task = latest_task(complaint)
+    crisis_first = (task is not None and task.status in OPEN_STATUSES and complaint.crisis
+                    and rules.outcome(satisfaction, True, task.round) == Outcome.SECOND_REVISIT)
+    if not crisis_first:
+        complaint_actions.move(complaint, Move.REVISIT, None, complaint_actions.CUSTOMER_PERMISSIONS,
+                               {"satisfaction": satisfaction, "comment": comment})
+        return
+    if complaint.status != Status.REVISIT_PENDING:
+        raise MoveError({"__all__": ["wrong_step"]})
+    with atomic():
+        _claim(task, None, status=TaskStatus.DONE, satisfaction=satisfaction, comment=(comment or "").strip(),
+               outcome=Outcome.SECOND_REVISIT, source=Source.CUSTOMER_LINK, done_at=now(), done_by=None)
+        _recorded(task, complaint, None)
+        _ask_again(complaint, task, None, [])
 
 
 def _store_answers(task, items, values: dict) -> list[RevisitAnswer]:
