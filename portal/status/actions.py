@@ -20,6 +20,7 @@ from ..complaints.rules import Move, MoveError, Status
 from ..db import atomic, now
 from ..events import EventKind
 from ..i18n import LANGUAGES
+from ..revisits.actions import customer_survey
 from ..scope import SYSTEM, for_tenant, scoped
 from ..sla.settings import calendar_for
 from ..tenancy.models import Department, Tenant
@@ -62,11 +63,14 @@ def respond(complaint, nonce: str, plan_id: int, agreed: bool, opinion: str) -> 
 
 
 def survey(complaint, nonce: str, satisfaction: str, comment: str) -> None:
-    """The satisfaction survey after implementation (step 6): the same outcome as a phone revisit."""
+    """The satisfaction survey after implementation (step 6): the same outcome as a phone revisit.
+
+    revisits.actions.customer_survey is `move(Move.REVISIT)` with actor None, except for the first
+    revisit of a crisis, which it records without closing (DOMAIN.md §5: a second revisit follows).
+    """
     with atomic():
         _once(complaint, f"form:{nonce}")
-        complaint_actions.move(complaint, Move.REVISIT, None, CUSTOMER_PERMISSIONS,
-                               {"satisfaction": satisfaction, "comment": comment})
+        customer_survey(complaint, satisfaction, comment)
 
 
 def add_info(complaint, nonce: str, text: str, files) -> None:
