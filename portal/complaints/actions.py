@@ -143,6 +143,10 @@ def move(complaint: Complaint, step: Move, actor, permissions, data: dict,
     problems = check(step, complaint.status, complaint.kind, permissions, data)
     if problems:
         raise MoveError(problems)
+    if target(step, complaint.status, data) in CLOSED_STATES:
+        problems = hooks.problems(hooks.BEFORE_CLOSE, complaint, step, data)  # e.g. a required HQ report
+        if problems:
+            raise MoveError(problems)
     with atomic():
         before = _snapshot(complaint)
         before_status = complaint.status

@@ -17,6 +17,9 @@ from ..tenancy.models import Department, HqMembership, Membership, Role, Tenant
 from . import grading, settings
 
 settings.register_defaults("escalation", grading.Thresholds().to_dict())
+# fn(complaint, before, actor), in the same transaction, after the grade, the crisis/report flags or the
+# risk flags changed; `before` holds the old values of what changed (supervision, crisis, warnings subscribe).
+GRADE_HOOKS: list = []
 
 
 def thresholds_for(tenant) -> grading.Thresholds:
@@ -98,6 +101,7 @@ def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
                       actor_label=None if actor else "system")
         _link_cluster(c, findings)
         _announce(c, before, reasons)
+        hooks.run(GRADE_HOOKS, c, before, actor)
     return True
 
 
@@ -216,6 +220,7 @@ def change_grade(c: Complaint, new: str, reason: str, actor, permissions) -> Non
         c.grade, c.version = new, c.version + 1
         events.record(EventKind.GRADE_LOWERED if lowering else EventKind.GRADE_RAISED, "complaint", c.id, actor,
                       tenant=c.tenant_id, before=before, after={"grade": new}, data={"reason": reason})
+        hooks.run(GRADE_HOOKS, c, before, actor)
 
 
 def set_risk(c: Complaint, flags, outside_support: bool, actor) -> None:
@@ -228,4 +233,5 @@ def set_risk(c: Complaint, flags, outside_support: bool, actor) -> None:
         c.risk_flags, c.outside_support = " ".join(flags), outside_support
         events.record(EventKind.FLAGS_CHANGED, "complaint", c.id, actor, tenant=c.tenant_id, before=before,
                       after={"risk_flags": flags, "outside_support": outside_support})
+        hooks.run(GRADE_HOOKS, c, before, actor)
         apply(c, actor)
