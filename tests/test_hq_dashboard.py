@@ -188,6 +188,8 @@ class _Statements(logging.Handler):
         self.sql = []
 
     def emit(self, record):
+        if record.name != "peewee":  # peewee.pool logs connection returns: not statements
+            return
         sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
         if sql.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
             self.sql.append(sql)

@@ -278,6 +278,6 @@ def inbox(limit: int = 100) -> dict:
     from ..approvals.queries import pending_for_hq
     from ..support.queries import for_network
     return {"returned": work_orders(W.RETURNED, limit=limit), "reports": reports_to_review(limit),
-            "late": work_orders(overdue=True, limit=limit), "approvals": pending_for_hq(),
+            "late": work_orders(overdue=True, limit=limit), "approvals": pending_for_hq()[:limit],
             "support": for_network(limit=limit)}
 

@@ -30,7 +30,8 @@ def tenants():
             else:
                 flash(_("%(name)s was created. Its administrator can sign in now.", name=tenant.name), "success")
                 return redirect(url_for("hq.tenants"), code=303)
-    rows = [(t, management.member_count(t)) for t in queries.network_tenants(g.network)]
+    counts = management.member_counts()
+    rows = [(t, counts.get(t.id, 0)) for t in queries.network_tenants(g.network)]
     return render("hq/tenants.html", form=form, rows=rows, suspend_form=SuspendForm(),
                   status=422 if form.errors or getattr(form, "form_errors", None) else 200)
 

@@ -71,17 +71,19 @@ def comparison():
 @requires("hq.view")
 def inbox():
     """Returned work orders, written reports to acknowledge and late first responses."""
-    return render("hq/inbox.html", "hq/_inbox.html", **queries.inbox())
+    compact = request.args.get("compact") == "1"  # the dashboard's panel: the first few of each
+    return render("hq/inbox.html", "hq/_inbox.html", **queries.inbox(limit=10 if compact else 100), compact=compact)
 
 
 @bp.get("/work-orders")
 @requires("hq.view")
 def work_orders():
     status, tenant = request.args.get("status", "open"), request.args.get("tenant", "")
-    rows = queries.work_orders(status, int(tenant) if tenant.isdigit() else 0, request.args.get("overdue") == "1")
+    compact = request.args.get("compact") == "1"
+    rows = queries.work_orders(status, int(tenant) if tenant.isdigit() else 0, request.args.get("overdue") == "1",
+                               limit=10 if compact else 200)
     return render("hq/work_orders.html", "hq/_work_orders.html", rows=rows, wo_status=status,
-                  tenants=tenant_choices(active_only=False), args=request.args,
-                  compact=request.args.get("compact") == "1")
+                  tenants=tenant_choices(active_only=False), args=request.args, compact=compact)
 
 
 def category_names() -> list:
@@ -102,7 +104,7 @@ def dispatch():
         form.response_hours.data = _response_hours()
         form.tenant.data = request.args.get("tenant", type=int)
     if not form.validate_on_submit():
-        return render("hq/dispatch.html", form=form, status=422 if form.is_submitted() else 200)
+        return _dispatch_page(form, 422 if form.is_submitted() else 200)
     data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "tenant", "intake_key", "category")}
     data["category_name"] = form.category.data or None
     try:
@@ -110,9 +112,14 @@ def dispatch():
                               key=form.intake_key.data or None)
     except WorkOrderError as err:
         apply_problems(form, err.problems)
-        return render("hq/dispatch.html", form=form, status=422)
+        return _dispatch_page(form, 422)
     flash(_("Work order %(number)s was dispatched.", number=wo.number), "success")
     return redirect(url_for("hq.work_order", wid=wo.id), code=303)
+
+
+def _dispatch_page(form, status):
+    kinds = {t.kind for t in queries.network_tenants(g.network)}  # vehicle fields for dealers, units for property
+    return render("hq/dispatch.html", form=form, kinds=kinds, status=status)
 
 
 def _response_hours() -> float:
