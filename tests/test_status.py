@@ -97,6 +97,20 @@ def test_customer_pages_send_no_referrer_no_store_and_noindex(app, client, in_te
         assert "noindex" in response.headers["X-Robots-Tag"], url
 
 
+def test_the_page_runs_a_handful_of_queries(app, client, in_tenant):
+    _c, path = open_complaint(in_tenant, Move.TRANSFER)
+    client.get(path)
+    assert len(_statements_of(lambda: client.get(path))) <= 10
+
+
+def test_an_expired_form_gets_the_customers_error_page_not_the_staff_one(app, client, in_tenant):
+    _c, path = open_complaint(in_tenant)
+    response = client.post(f"{path}/urge", csrf=False)
+    assert response.status_code == 400
+    assert "c-card" in response.get_data(as_text=True) and "topbar" not in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_the_page_masks_the_phone_and_email_it_shows(app, client, in_tenant):
     _c, path = open_complaint(in_tenant, phone="13912345678", email="wang.fang@example.com")
     html = client.get(path).get_data(as_text=True)
@@ -210,6 +224,15 @@ def test_guessing_tokens_is_throttled_per_address(app, client, in_tenant):
     assert client.get(good, environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 200
 
 
+def test_links_keep_working_when_the_session_secret_is_rotated_if_they_have_their_own(app, in_tenant):
+    app.config["STATUS_LINK_SECRET"] = "link-secret"
+    _c, path = open_complaint(in_tenant)
+    app.config["SECRET_KEY"] = "rotated-session-secret"
+    assert app.test_client().get(path).status_code == 200
+    app.config["STATUS_LINK_SECRET"] = "another-link-secret"
+    assert app.test_client().get(path).status_code == 404
+
+
 def test_reissuing_revokes_the_old_link_and_the_panel_shows_the_new_one(app, client, login, in_tenant):
     c, old = open_complaint(in_tenant)
     login("cs@dealer-sh01.demo")
@@ -290,6 +313,16 @@ def test_the_survey_from_the_link_records_what_a_phone_revisit_records(app, clie
     assert comparable(mine) == comparable(theirs)
     assert mine.actor_label == "customer"  # staff see that the customer answered
     assert reload(in_tenant, by_customer).status == (Status.CLOSED if closed else Status.TRANSFERRED)
+
+
+def test_on_a_crisis_the_customers_first_satisfied_answer_does_not_close_it(app, client, in_tenant):
+    """DOMAIN.md §5: a crisis needs a second revisit; the link's survey follows the revisit rules."""
+    c, path = open_complaint(in_tenant, Move.IMPLEMENT)
+    with in_tenant("dealer-sh01"):
+        Complaint.update(crisis=True).where(Complaint.id == c.id).execute()
+    html = client.get(path).get_data(as_text=True)
+    client.post(f"{path}/survey", data={"nonce": nonce(html, "survey"), "satisfaction": "satisfied", "comment": ""})
+    assert reload(in_tenant, c).status == Status.REVISIT_PENDING
 
 
 @pytest.mark.parametrize("form", ["answer", "survey", "info"])
@@ -397,6 +430,22 @@ def test_urging_counts_once_per_working_day_and_tells_the_handler_and_their_lead
         from portal.db import now
         actions.urge(staff_view, at=now() + datetime.timedelta(days=7))
     assert len(complaint_events(in_tenant, c, "complaint.urged")) == 2
+
+
+def test_urges_are_counted_for_the_monthly_report(app, client, in_tenant):
+    import datetime
+
+    from portal.db import now
+    from portal.status import queries
+    first, path = open_complaint(in_tenant, Move.TRANSFER)
+    client.post(f"{path}/urge")
+    with in_tenant("dealer-sh01"):
+        actions.urge(reload(in_tenant, first), at=now() + datetime.timedelta(days=7))
+        start, end = now() - datetime.timedelta(days=1), now() + datetime.timedelta(days=1)
+        assert queries.urges_between(start, end) == 2  # stored at the moment of urging
+        assert queries.urged_complaints_between(start, end) == 1
+    with in_tenant("dealer-sh02"):
+        assert queries.urges_between(start, end) == 0  # another tenant's report counts its own
 
 
 def test_urging_is_not_offered_while_the_customer_is_asked_to_answer_or_after_closing(app, client, in_tenant):

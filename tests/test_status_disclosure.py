@@ -4,11 +4,11 @@ Internal notes, findings, cause analyses, transfer instructions, implementation 
 notes, staff names and register fields carry a marker; the customer's projection and the rendered
 page must never contain it, whatever happened to the complaint and in whatever order.
 """
-import io
-from dataclasses import dataclass, field
 import datetime
+import io
 import json
 import uuid
+from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

@@ -78,3 +78,13 @@ def test_urging_is_for_open_complaints_not_waiting_for_the_customers_answer():
     assert rules.can_urge("transferred") and rules.can_urge("received")
     assert not rules.can_urge("plan_proposed") and not rules.can_urge("revisit_pending")
     assert not rules.can_urge("closed")
+
+
+@pytest.mark.parametrize("address, key", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # a phone may take any address of its /64
+    ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+    (None, "unknown"),
+])
+def test_guesses_count_per_ipv4_address_or_ipv6_block(address, key):
+    assert rules.client_key(address) == key

@@ -81,7 +81,7 @@ def add_info(complaint, nonce: str, text: str, files) -> None:
         if text.strip():
             complaint_actions.add_note(complaint, None, text.strip())
         saved = save_uploads(complaint, files, None, from_customer=True)
-        _tell_staff(complaint, "status_info_added", leader=False, files=len(saved), text=text.strip())
+        _tell_staff(complaint, "status_info_added", leader=False, files=len(saved))
 
 
 def urge(complaint, at=None) -> None:
@@ -179,7 +179,7 @@ def request_link(number: str, phone: str, at=None) -> bool:
         rows = list(Complaint.select(Complaint, Tenant, Customer)
                     .join(Tenant, on=(Complaint.tenant == Tenant.id))
                     .join_from(Complaint, Customer, on=(Complaint.customer == Customer.id))
-                    .where(Complaint.number == number.strip().upper()).limit(5))
+                    .where(Complaint.number.in_({number.strip(), number.strip().upper()})).limit(5))
     for row in rows:
         if not (_same_phone(digits, row.customer.phone) and row.customer.email and row.tenant.active):
             continue

@@ -31,7 +31,8 @@ class Opened:
 
 
 def _key() -> bytes:
-    return tokens.link_key(current_app.config["SECRET_KEY"])
+    # A secret of its own keeps printed links working when the session secret is rotated.
+    return tokens.link_key(current_app.config.get("STATUS_LINK_SECRET") or current_app.config["SECRET_KEY"])
 
 
 def token_for(complaint) -> str:

@@ -1,5 +1,6 @@
 """The status link's rules: how long it lives, when the customer may urge, how often they may try. Pure."""
 import datetime
+import ipaddress
 
 from ..complaints.rules import OPEN_STATES, Status
 from ..sla.calendar import BusinessCalendar, working_day_after
@@ -45,3 +46,12 @@ def urge_day(cal: BusinessCalendar, at: datetime.datetime) -> datetime.date:
     """The working day an urge at UTC moment `at` counts for: today, or the next working day."""
     local = at.replace(tzinfo=datetime.UTC).astimezone(cal.zone).date()
     return working_day_after(cal, local, 0)
+
+
+def client_key(address: str | None) -> str:
+    """Whom to count guesses against: the IPv4 address, or the IPv6 /64 (one subscriber's whole block)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)

@@ -54,7 +54,7 @@ def customer_view(view):
     @functools.wraps(view)
     def wrapped(token):
         limit, window = _limit("GUESSES_PER_IP", rules.GUESSES_PER_IP)
-        key = f"status:guess:{request.remote_addr}"
+        key = f"status:guess:{rules.client_key(request.remote_addr)}"
         if throttle.count(key, window) >= limit:
             return _plain("status/error.html", 429, problem="busy")
         opened = links.resolve(token)
@@ -182,7 +182,7 @@ def lookup():
     if not form.validate_on_submit():
         return render_template("status/lookup.html", form=form), 422 if form.errors else 200
     limit, window = _limit("LOOKUPS_PER_IP", rules.LOOKUPS_PER_IP)
-    if throttle.hit(f"status:lookup:{request.remote_addr}", window) > limit:
+    if throttle.hit(f"status:lookup:{rules.client_key(request.remote_addr)}", window) > limit:
         return _plain("status/error.html", 429, problem="busy")
     actions.request_link(form.number.data, form.phone.data)
     return render_template("status/lookup.html", form=LookupForm(formdata=None), sent=True)
