@@ -73,11 +73,11 @@ def batch_sizes(c: Complaint) -> dict:
     return {batch.key: batch.size} if batch else {}
 
 
-def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
+def apply(c: Complaint, actor=None, at=None, thresholds=None, findings=None) -> bool:
     """Upgrade and flag a complaint as its findings demand; True when something changed."""
     if c.kind != Kind.COMPLAINT:
         return False
-    findings = evaluate(c, at, thresholds)
+    findings = evaluate(c, at, thresholds) if findings is None else findings
     new_grade = grading.target_grade(c.grade, findings)
     flags = set().union(*(f.flags for f in findings)) if findings else set()
     crisis, report = c.crisis or "crisis" in flags, c.report_required or "hq_report" in flags
@@ -106,13 +106,11 @@ def apply(c: Complaint, actor=None, at=None, thresholds=None) -> bool:
 
 
 def _link_cluster(c: Complaint, findings) -> None:
-    """Link the members of a cluster or a batch incident, so each is graded and shown together."""
-    for f in findings:
-        if f.rule in ("cluster", "batch"):
-            for other in f.related_ids:
-                if other != c.id:
-                    ComplaintLink.insert(tenant=c.tenant_id, source=c.id, target=other,
-                                         kind=f.rule).on_conflict_ignore().execute()
+    """Link the members of a cluster or a batch incident (one insert), so they are shown together."""
+    rows = [{"tenant": c.tenant_id, "source": c.id, "target": other, "kind": f.rule}
+            for f in findings if f.rule in ("cluster", "batch") for other in f.related_ids if other != c.id]
+    if rows:
+        ComplaintLink.insert_many(rows).on_conflict_ignore().execute()
 
 
 def _announce(c: Complaint, before: dict, reasons) -> None:
@@ -139,12 +137,20 @@ def _announce(c: Complaint, before: dict, reasons) -> None:
 
 
 def on_intake(complaint, actor) -> None:
-    apply(complaint, None)
-    for link in ComplaintLink.select().where((ComplaintLink.source == complaint.id)
-                                             & ComplaintLink.kind.in_(["cluster", "batch"])):
-        other = Complaint.get_or_none(Complaint.id == link.target_id)
-        if other is not None and other.status in OPEN_STATES:
-            apply(other, None)  # every member of a cluster is graded, not only the newest
+    """Grade the new complaint; members of its cluster or batch that lag behind are graded too."""
+    if complaint.kind != Kind.COMPLAINT:
+        return
+    findings = evaluate(complaint)
+    apply(complaint, None, findings=findings)
+    members = {i for f in findings if f.rule in ("cluster", "batch") for i in f.related_ids} - {complaint.id}
+    if not members:
+        return
+    batch = any(f.rule == "batch" for f in findings)
+    lagging = Complaint.select().where(
+        Complaint.id.in_(list(members)) & Complaint.status.in_(list(OPEN_STATES))
+        & (Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT]) | (batch & (Complaint.batch_incident == False))))  # noqa: E712
+    for other in lagging:
+        apply(other, None)  # once a cluster is graded, later intakes touch none of its members
 
 
 hooks.AFTER_INTAKE.append(on_intake)
