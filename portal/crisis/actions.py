@@ -59,8 +59,8 @@ def _send(people: dict, template: str, file, complaint, actor, **context) -> Non
                          user=user, actor=actor, **context)
 
 
-def _record(kind, file, complaint, actor, **data) -> None:
-    events.record(kind, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
+def _record(event_kind, file, complaint, actor, **data) -> None:
+    events.record(event_kind, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
                   data={"crisis": file.id, **data}, actor_label=None if actor else "system")
 
 
@@ -145,7 +145,8 @@ def _has_approved_plan(file) -> bool:
 
 def submit_plan(file, actor, body: str) -> CrisisPlan:
     """Submit the plan (or an adjustment) to the approver its grade routes to; a pending one is withdrawn."""
-    pending = CrisisPlan.select().where((CrisisPlan.file == file.id) & (CrisisPlan.status == PlanStatus.PENDING)).first()
+    pending = (CrisisPlan.select().where((CrisisPlan.file == file.id) & (CrisisPlan.status == PlanStatus.PENDING))
+               .first())
     problems = rules.plan_problems(body)
     if problems:
         raise CrisisError(problems)

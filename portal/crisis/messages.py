@@ -28,7 +28,8 @@ MATTERS = {"airbag": _l("Airbag"), "corrosion": _l("Rapid corrosion"), "injury":
 
 complaint_messages.PROBLEMS.setdefault("hq_report_missing", PROBLEMS["hq_report_missing"])
 complaint_messages.EVENT_LABELS.update({
-    "crisis.declared": _l("Crisis declared"), "crisis.team": _l("Crisis team"), "crisis.plan": _l("Crisis plan submitted"),
+    "crisis.declared": _l("Crisis declared"), "crisis.team": _l("Crisis team"),
+    "crisis.plan": _l("Crisis plan submitted"),
     "crisis.statement": _l("Crisis: contact or statement"), "crisis.unsatisfied": _l("Crisis: customer not satisfied"),
     "crisis.legal": _l("Crisis: sent to legal"), "crisis.case": _l("Crisis case written"),
     "hq_report.submitted": _l("Written report sent to HQ"),

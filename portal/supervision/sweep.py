@@ -22,7 +22,7 @@ def _missed(at):
              .where((Milestone.status == MilestoneStatus.OPEN) & Milestone.warned_at.is_null()
                     & (Milestone.due_at <= at) & (SupervisionOrder.status == OrderStatus.OPEN))
              .order_by(Milestone.due_at, Milestone.id).limit(BATCH))
-    return query if is_sqlite() else query.for_update("FOR UPDATE OF milestone SKIP LOCKED")
+    return query if is_sqlite() else query.for_update(of=Milestone, skip_locked=True)
 
 
 def warn_missed(at=None) -> int:
@@ -59,7 +59,7 @@ def remind_follow_ups(at=None) -> int:
         query = (SupervisionOrder.select().where((SupervisionOrder.status == OrderStatus.OPEN)
                                                  & (SupervisionOrder.next_follow_up_at <= at))
                  .order_by(SupervisionOrder.next_follow_up_at).limit(BATCH))
-        rows = list(query if is_sqlite() else query.for_update("FOR UPDATE SKIP LOCKED"))
+        rows = list(query if is_sqlite() else query.for_update(of=SupervisionOrder, skip_locked=True))
         for order in rows:
             tenant = Tenant.get_by_id(order.tenant_id)
             complaint = Complaint.get_by_id(order.complaint_id)

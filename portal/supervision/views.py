@@ -10,7 +10,7 @@ from ..htmx import is_htmx, render
 from ..tenancy.models import Department
 from ..tenancy.rules import Permission as P
 from . import actions, queries
-from .forms import CloseForm, FollowUpForm, IssueForm, ProgressForm, WaiveForm
+from .forms import CloseForm, FollowUpForm, ProgressForm, WaiveForm
 from .messages import problem_text
 from .models import Milestone, SupervisionOrder
 from .panel import issue_milestones

@@ -31,8 +31,9 @@ class SupportError(ValueError):
 
 
 def _clean(lines) -> list[dict]:
-    return [{"part_name": str(line.get("part_name") or "").strip(), "part_number": str(line.get("part_number") or "").strip(),
-             "quantity": line.get("quantity")} for line in lines]
+    return [{"part_name": str(line.get("part_name") or "").strip(),
+             "part_number": str(line.get("part_number") or "").strip(), "quantity": line.get("quantity")}
+            for line in lines]
 
 
 def request(complaint, actor, kind: str, *, description: str = "", lines=(), files=()) -> SupportRequest:
@@ -100,8 +101,9 @@ def answer(row: SupportRequest, actor, text: str, *, by_hq: bool = False, tell_c
 
 
 def _still_waiting(complaint, answered) -> bool:
-    return SupportRequest.select().where((SupportRequest.complaint == complaint.id) & (SupportRequest.id != answered.id)
-                                         & (SupportRequest.status == Status.OPEN) & SupportRequest.paused_clocks).exists()
+    return SupportRequest.select().where(
+        (SupportRequest.complaint == complaint.id) & (SupportRequest.id != answered.id)
+        & (SupportRequest.status == Status.OPEN) & SupportRequest.paused_clocks).exists()
 
 
 def tell(complaint, row, actor) -> None:

@@ -1,6 +1,7 @@
 """Forms of support requests: a parts or technical request, and its answer."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FieldList, FormField, IntegerField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import (BooleanField, FieldList, FormField, IntegerField, MultipleFileField, RadioField, StringField,
+                     TextAreaField)
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -16,7 +17,8 @@ class LineRow(PlainForm):
 
 class RequestForm(Form):
     kind = RadioField(_l("Ask"), choices=list(KINDS.items()), default="parts")
-    description = TextAreaField(_l("What is needed, or the technical problem"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("What is needed, or the technical problem"),
+                                validators=[Optional(), Length(max=5000)])
     lines = FieldList(FormField(LineRow), min_entries=6)
     attachments = MultipleFileField(_l("Photos, documents, recordings"))
 
@@ -25,5 +27,6 @@ class RequestForm(Form):
 
 
 class AnswerForm(Form):
-    answer = TextAreaField(_l("Answer (part arrived, guidance received)"), validators=[DataRequired(), Length(max=5000)])
+    answer = TextAreaField(_l("Answer (part arrived, guidance received)"),
+                           validators=[DataRequired(), Length(max=5000)])
     tell_customer = BooleanField(_l("Tell the customer on their status page"))
