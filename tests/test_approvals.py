@@ -15,6 +15,11 @@ from tests import factories as f
 from tests.conftest import translated
 
 
+def shown(app, msgid, **values) -> str:
+    """A text as the pages render it: in the portal's default language (the demo users choose none)."""
+    return translated(app, msgid, app.config["BABEL_DEFAULT_LOCALE"], **values)
+
+
 def graded(grade: str, slug="dealer-sh01"):
     c = f.complaint(slug)
     Complaint.update(grade=grade).where(Complaint.id == c.id).execute()
@@ -22,9 +27,10 @@ def graded(grade: str, slug="dealer-sh01"):
 
 
 def tr(msgid, **values) -> str:
-    """A text as the demo users read it (zh_Hans); needs only an app context, so a scope stays set."""
+    """A text as the demo users read it (the default language); needs only an app context, so a scope stays set."""
+    from flask import current_app
     from flask_babel import force_locale, gettext
-    with force_locale("zh_Hans"):
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return gettext(msgid, **values)
 
 
@@ -169,7 +175,7 @@ def test_the_wrong_approver_is_refused_with_403_and_the_right_one_decides_from_t
     login("gm@dealer-sh01.demo")
     assert "先道歉并免费检测" in client.get("/t/dealer-sh01/approvals/").get_data(as_text=True)
     empty = client.post(f"/t/dealer-sh01/approvals/{a.id}/decide", data={"decision": "reject", "version": "1"})
-    reason = translated(app, "Say why you reject it: the requester needs to know what to change.")
+    reason = shown(app, "Say why you reject it: the requester needs to know what to change.")
     assert empty.status_code == 422 and reason in empty.get_data(as_text=True)
     ok = client.post(f"/t/dealer-sh01/approvals/{a.id}/decide", data={"decision": "approve", "version": "1"},
                      headers={"HX-Request": "true"})
@@ -186,9 +192,38 @@ def test_someone_away_names_a_colleague_on_the_away_page(app, client, login, in_
     bad = client.post("/t/dealer-sh01/approvals/away", data={"delegate": manager.id, "starts": today.isoformat(),
                                                              "ends": (today - datetime.timedelta(days=1)).isoformat()})
     assert bad.status_code == 422
-    assert translated(app, "The last day must not be before the first day.") in bad.get_data(as_text=True)
+    assert shown(app, "The last day must not be before the first day.") in bad.get_data(as_text=True)
     ok = client.post("/t/dealer-sh01/approvals/away", data={"delegate": manager.id, "starts": today.isoformat(),
                                                             "ends": (today + datetime.timedelta(days=2)).isoformat()})
     assert ok.status_code == 303
     page = client.get("/t/dealer-sh01/approvals/away").get_data(as_text=True)
-    assert translated(app, "%(name)s decides for you", name=manager.name) in page
+    assert shown(app, "%(name)s decides for you", name=manager.name) in page
+
+
+def test_the_gm_decides_a_crisis_plan_on_the_complaint_page(app, client, login, in_tenant):
+    from portal.crisis import actions as crisis
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+        file = crisis.declare(c, f.user("manager@dealer-sh01.demo"), "受伤")
+        plan = crisis.submit_plan(file, f.user("manager@dealer-sh01.demo"), "当面道歉")
+    login("gm@dealer-sh01.demo")
+    page = client.get(f"/t/dealer-sh01/complaints/{c.id}").get_data(as_text=True)
+    assert f'id="approval-{plan.approval_id}"' in page
+    r = client.post(f"/t/dealer-sh01/approvals/{plan.approval_id}/decide",
+                    data={"decision": "approve", "version": "1", "back": "complaint"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'id="complaint"' in r.get_data(as_text=True)
+    with in_tenant("dealer-sh01"):
+        assert Approval.get_by_id(plan.approval_id).status == "approved"
+
+
+def test_asking_for_a_downgrade_needs_a_reason(app, client, login, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint(complainants=3)
+    login("cs@dealer-sh01.demo")
+    url = f"/t/dealer-sh01/approvals/complaints/{c.id}/downgrade"
+    assert client.post(url, data={"grade": "general", "reason": ""}).status_code == 422
+    assert client.post(url, data={"grade": "general", "reason": "登记错误"}).status_code == 303
+    with in_tenant("dealer-sh01"):
+        a = Approval.get(Approval.complaint == c.id)
+    assert (a.kind, a.data, a.route) == ("downgrade", {"grade": "general", "reason": "登记错误"},
+                                         "permission:approval.decide")

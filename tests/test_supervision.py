@@ -19,13 +19,19 @@ from portal.tenancy.models import Department
 from tests import factories as f
 from tests.conftest import translated
 
+
+def shown(app, msgid, **values) -> str:
+    """A text as the pages render it: in the portal's default language (the demo users choose none)."""
+    return translated(app, msgid, app.config["BABEL_DEFAULT_LOCALE"], **values)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def tr(msgid, **values) -> str:
-    """A text as the demo users read it (zh_Hans); needs only an app context, so a scope stays set."""
+    """A text as the demo users read it (the default language); needs only an app context, so a scope stays set."""
+    from flask import current_app
     from flask_babel import force_locale, gettext
-    with force_locale("zh_Hans"):
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return gettext(msgid, **values)
 
 
@@ -91,7 +97,7 @@ def test_a_missed_milestone_warns_the_department_its_leader_and_the_supervisors_
         again = sweep.run(at=due + datetime.timedelta(hours=5))
         jobs.deliver(app)
     assert (early["warnings"], on_time["warnings"], again["warnings"]) == (0, 1, 0)
-    subject = translated(app, "Warning: milestone missed on supervision order %(number)s", number=number)
+    subject = shown(app, "Warning: milestone missed on supervision order %(number)s", number=number)
     warnings = [m for m in mailbox.messages if m["subject"] == subject]
     told = sorted(address for m in warnings for address in m["to"])
     # leader of the department, the milestone's owner, and customer service (issuer, complaint specialist)
@@ -250,7 +256,7 @@ def test_customer_service_issues_an_order_from_the_complaint_page(app, client, l
     blank = client.post(f"/t/dealer-sh01/supervision/complaints/{c.id}/orders", data=dict(
         form, **{"milestones-0-title": "", "milestones-0-due_date": ""}))
     assert blank.status_code == 422
-    assert translated(app, "Agree at least one milestone: what, by when, who.") in blank.get_data(as_text=True)
+    assert shown(app, "Agree at least one milestone: what, by when, who.") in blank.get_data(as_text=True)
     assert client.get(f"/t/dealer-sh01/supervision/complaints/{c.id}/orders").status_code == 200
     ok = client.post(f"/t/dealer-sh01/supervision/complaints/{c.id}/orders", data=form)
     assert ok.status_code == 303
@@ -288,7 +294,7 @@ def test_the_printable_order_has_the_milestones_and_signature_lines(app, client,
     login("advisor@dealer-sh01.demo")
     page = client.get(f"/t/dealer-sh01/supervision/orders/{order.id}/print").get_data(as_text=True)
     assert "工作督办单" in page and "更换大灯总成" in page
-    assert translated(app, "Received by the department") in page
+    assert shown(app, "Received by the department") in page
 
 
 def test_only_customer_service_waives_and_the_department_marks_done(app, client, login, in_tenant):
@@ -301,3 +307,19 @@ def test_only_customer_service_waives_and_the_department_marks_done(app, client,
     assert client.post(f"/t/dealer-sh01/supervision/milestones/{m.id}/done").status_code == 303
     with in_tenant("dealer-sh01"):
         assert Milestone.get_by_id(m.id).status == "done"
+
+
+def test_the_admin_settings_page_saves_each_group_and_refuses_nonsense(app, client, login, in_tenant):
+    login("gm@dealer-sh01.demo")  # the GM holds admin.settings
+    assert client.get("/t/dealer-sh01/supervision/settings").status_code == 200
+    bad = client.post("/t/dealer-sh01/supervision/settings/supervision",
+                      data={"auto_grades": ["hot"], "plan_days": "0", "implement_days": "10", "follow_up_days": "1",
+                            "due_soon_hours": "8", "copy_roles": ["complaint_specialist"], "version": "0"})
+    assert bad.status_code == 422
+    ok = client.post("/t/dealer-sh01/supervision/settings/warning_chain",
+                     data={"missing_part": ["role:parts_manager", "hq"], "version": "0"})
+    assert ok.status_code == 303
+    with in_tenant("dealer-sh01") as tenant:
+        chain = settings.load(tenant, "warning_chain")
+    assert chain["missing_part"] == ["role:parts_manager", "hq"] and chain["cannot_calm"] == []
+    assert client.post("/t/dealer-sh01/supervision/settings/nothing", data={}).status_code == 404

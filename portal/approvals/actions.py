@@ -183,7 +183,9 @@ def delegate(tenant, actor, to_user, starts_at: datetime.datetime, ends_at: date
              note: str = "") -> Delegation:
     """While the actor is away, `to_user` decides the approvals routed to them."""
     problems = {}
-    if to_user is None or to_user.id == actor.id:
+    colleague = to_user is not None and Membership.select().where(
+        (Membership.tenant == tenant.id) & (Membership.user == to_user.id) & Membership.active).exists()
+    if not colleague or to_user.id == actor.id:
         problems["delegate"] = ["delegate_someone_else"]
     if ends_at <= starts_at:
         problems["ends"] = ["ends_before_start"]
@@ -210,9 +212,14 @@ def end_delegation(row: Delegation, actor) -> None:
 
 def request_downgrade(complaint, actor, grade: str, reason: str) -> Approval:
     """Ask the approver of the current grade to lower it; approved, the grade changes in their name."""
-    from ..complaints.messages import GRADE_LABELS
-    summary = f"{GRADE_LABELS.get(complaint.grade, complaint.grade)} → {GRADE_LABELS.get(grade, grade)}: {reason}"
-    return request(complaint, "downgrade", actor, summary, payload={"grade": grade, "reason": reason})
+    from ..complaints.rules import Grade
+    from ..sla import grading
+    reason = (reason or "").strip()
+    # Who may approve is the route's business, so every grade counts as approvable here.
+    problems = grading.downgrade_problems(complaint.grade, grade, reason, {str(g) for g in Grade})
+    if problems:
+        raise ApprovalError({k: [v] for k, v in problems.items()})
+    return request(complaint, "downgrade", actor, reason, payload={"grade": grade, "reason": reason})
 
 
 def _on_downgrade(approval, actor, approved: bool, auth: Authority) -> None:

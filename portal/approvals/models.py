@@ -1,4 +1,6 @@
 """Approval requests and delegations (who decides for someone who is away)."""
+import json
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..accounts.models import User
@@ -31,6 +33,10 @@ class Approval(TenantModel):
 
     class Meta:
         indexes = ((("tenant", "status", "route"), False), (("tenant", "complaint"), False))
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload) if self.payload else {}
 
 
 class Delegation(TenantModel):

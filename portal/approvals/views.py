@@ -1,12 +1,13 @@
 """The approvals inbox of each user, decisions, and delegation while away."""
 import datetime
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
+from ..complaints.views import done, render_detail
 from ..htmx import is_htmx, render
 from ..i18n import tenant_zone
 from ..tenancy.models import Membership
@@ -65,7 +66,6 @@ def decide(aid):
             target = form.comment if "comment" in err.problems else form.decision
             target.errors = list(target.errors) + [str(problem_text(c)) for c in codes]
     if form.back.data == "complaint":
-        from ..complaints.views import done, render_detail
         complaint = get_or_404(Complaint, approval.complaint_id)
         return render_detail(complaint, status=status, approval_forms={aid: form}) if status else done(complaint)
     if status:
@@ -97,10 +97,9 @@ def away():
     form = DelegationForm()
     form.delegate.choices = _colleagues()
     if form.validate_on_submit():
-        colleague = dict(form.delegate.choices).get(form.delegate.data) and User.get_by_id(form.delegate.data)
         starts, ends = _local_bounds(form.starts.data, form.ends.data)
         try:
-            actions.delegate(g.tenant, g.user, colleague or None, starts, ends, form.note.data or "")
+            actions.delegate(g.tenant, g.user, User.get_by_id(form.delegate.data), starts, ends, form.note.data or "")
         except actions.ApprovalError as err:
             for name, codes in err.problems.items():
                 field = form.delegate if name == "delegate" else form.ends
@@ -127,18 +126,11 @@ def end_away(did):
 @requires(P.COMPLAINT_INVESTIGATE)
 def ask_downgrade(cid):
     """Ask the approver of the current grade to lower it (a reason is required)."""
-    from flask import request
-
-    from ..complaints.views import done, render_detail
-    from ..sla import grading
-    from ..sla.escalation import approvable_grades
     complaint = get_or_404(Complaint, cid)
-    new, reason = request.form.get("grade", ""), request.form.get("reason", "").strip()[:500]
-    problems = grading.downgrade_problems(complaint.grade, new, reason, approvable_grades({"hq.approve"}))
-    if problems:
-        from ..sla.messages import GRADE_PROBLEMS
-        return render_detail(complaint, status=422, downgrade_errors=[str(GRADE_PROBLEMS.get(c, c))
-                                                                      for c in problems.values()],
-                             downgrade_reason=reason)
-    actions.request_downgrade(complaint, g.user, new, reason)
+    reason = request.form.get("reason", "").strip()[:500]
+    try:
+        actions.request_downgrade(complaint, g.user, request.form.get("grade", ""), reason)
+    except actions.ApprovalError as err:
+        messages = [str(problem_text(c)) for codes in err.problems.values() for c in codes]
+        return render_detail(complaint, status=422, downgrade_errors=messages, downgrade_reason=reason)
     return done(complaint)

@@ -20,10 +20,12 @@ def panel_context(complaint) -> dict:
     pending = [a for a in approvals if a.status == "pending"]
     user = getattr(g, "user", None) if getattr(g, "tenant", None) else None  # HQ and print pages decide nothing
     held = set(authority(user, complaint.tenant_id).routes) if pending and user else set()
+    decidable = {a.id for a in pending if a.route in held and a.requested_by_id != user.id}
     return {
         "supervision_orders": queries.for_complaint(complaint.id),
+        "approval_role_names": approval_queries.role_names() if decidable else {},
         "complaint_approvals": approvals,
-        "decidable": {a.id for a in pending if a.route in held and a.requested_by_id != user.id},
+        "decidable": decidable,
         "crisis_file": crisis_actions.file_for(complaint) if complaint.crisis else None,
         "hq_report": report_for(complaint) if complaint.report_required else None,
         "support_requests": support_queries.for_complaint(complaint.id),
