@@ -29,8 +29,9 @@ run: install
 worker: install
 	$(FLASK) worker
 
+# PYTEST_ARGS passes options through: `make test PYTEST_ARGS="-x -k accounts"`.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -60,7 +60,8 @@ def _enter_tenant():
     g.membership = membership
     g.permissions = parse_permissions(membership.role.permissions)
     scope.set_scope(scope.for_tenant(tenant))
-    session["workspace"] = f"t:{tenant.slug}"
+    if session.get("workspace") != f"t:{tenant.slug}":  # unchanged: no new cookie on every page
+        session["workspace"] = f"t:{tenant.slug}"
 
 
 def _enter_hq():

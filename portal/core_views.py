@@ -1,4 +1,6 @@
 """Routes outside any workspace: the front door, language switch, health check."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
@@ -6,6 +8,22 @@ from .db import database
 from .i18n import LANGUAGES
 
 bp = Blueprint("core", __name__)
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, None for anything a browser could read as another host."""
+    if not target or not target.startswith("/") or any(c == "\\" or ord(c) < 32 for c in target):
+        return None  # browsers read "/\\evil" and "/<tab>/evil" as "//evil"
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _referrer_path() -> str | None:
+    """The path of the page the user came from, when it is on this site."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    return local_target(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 @bp.get("/")
@@ -21,15 +39,14 @@ def set_language():
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
-    target = request.form.get("next") or request.referrer or url_for("core.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
+    target = local_target(request.form.get("next")) or _referrer_path() or url_for("core.index")
     return redirect(target, code=303)
 
 
 @bp.get("/healthz")
 def healthz():
-    try:
+    try:  # connects here, not before the request: an unreachable database is the answer
+        database.connect(reuse_if_open=True)
         database.execute_sql("SELECT 1")
         return jsonify(status="ok", db="ok")
     except Exception:

@@ -49,27 +49,44 @@ def _chromium():
     pw.stop()
 
 
-@pytest.fixture
-def browser(_chromium, live_server, request):
-    """A fresh browser context (desktop size) whose pages start at the live server."""
-    context = _chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
-                                    locale="zh-CN")
+def _context(browser, live_server, **options):
+    """A browser context at the live server; `context.console_errors` collects what pages
+    report as errors (a CSP violation, a failed script), so tests can assert there were none."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", **options)
     context.set_default_timeout(10_000)
-    yield context
+    context.console_errors = []
+
+    def watch(page):
+        page.on("console", lambda m: m.type == "error" and context.console_errors.append(
+            f"{m.text} ({m.location.get('url', '')})"))
+        page.on("pageerror", lambda e: context.console_errors.append(str(e)))
+    context.on("page", watch)
+    return context
+
+
+def _close(context, name: str) -> None:
+    """Keep a screenshot of every page the test left open (test-artifacts/), then close."""
     ARTIFACTS.mkdir(exist_ok=True)
     for i, page in enumerate(context.pages):
         try:
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
-        except Exception:
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{i}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a screenshot is a courtesy; never hide the test's result
             pass
     context.close()
 
 
 @pytest.fixture
+def browser(_chromium, live_server, request):
+    """A fresh browser context (desktop size) whose pages start at the live server."""
+    context = _context(_chromium, live_server, viewport={"width": 1280, "height": 900})
+    yield context
+    _close(context, request.node.name)
+
+
+@pytest.fixture
 def phone(_chromium, live_server, request):
     """A phone-sized browser context for customer pages."""
-    context = _chromium.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
-                                    is_mobile=True, has_touch=True, locale="zh-CN")
-    context.set_default_timeout(10_000)
+    context = _context(_chromium, live_server, viewport={"width": 390, "height": 844},
+                       is_mobile=True, has_touch=True)
     yield context
-    context.close()
+    _close(context, request.node.name)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import throttle
 from ..access import workspaces as list_workspaces
+from ..core_views import local_target
 from ..db import atomic
 from .actions import check_password, end_sessions
 from .forms import LoginForm
@@ -17,8 +18,12 @@ def _throttle_keys(email: str) -> list[str]:
     return [f"login:email:{email}", f"login:ip:{request.remote_addr}"]
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+def _fresh_session() -> None:
+    """Nothing from the session before sign-in or sign-out survives but the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,9 +44,9 @@ def login():
         form.password.errors.append(_("E-mail or password is wrong, or the account is disabled."))
         return render_template("accounts/login.html", form=form), 422
     throttle.clear(f"login:email:{email}")
-    session.clear()  # a fresh session at login: nothing from before survives
+    _fresh_session()
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")) or url_for("accounts.workspaces"), code=303)
+    return redirect(local_target(request.args.get("next")) or url_for("accounts.workspaces"), code=303)
 
 
 @bp.post("/logout")
@@ -50,7 +55,7 @@ def logout():
     with atomic():
         end_sessions(current_user._get_current_object())
     logout_user()
-    session.clear()
+    _fresh_session()
     return redirect(url_for("accounts.login"), code=303)
 
 
