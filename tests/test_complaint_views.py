@@ -186,3 +186,39 @@ def test_printable_forms_render(client, login, app, in_tenant):
     for doc in ("receipt", "investigation", "transfer", "opinion"):
         page = client.get(f"{BASE}/{c.id}/print/{doc}")
         assert page.status_code == 200 and c.number in page.get_data(as_text=True)
+
+
+def test_paging_by_next_deadline_reaches_every_complaint_once(client, login, app, in_tenant):
+    from portal.complaints import queries
+    with in_tenant("dealer-sh01"):
+        made = [f.complaint(phone=f"1340000{i:04d}") for i in range(queries.PAGE_SIZE + 5)]
+        for c in made[:10]:  # some without a running clock: they come last
+            Complaint.update(next_due_at=None).where(Complaint.id == c.id).execute()
+    login("cs@dealer-sh01.demo")
+    seen, url = [], f"{BASE}/?sort=due"
+    for _ in range(5):
+        html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        seen += re.findall(r'name="ids" value="(\d+)"', html)
+        cursor = re.search(r'class="pager">.*?after=([^"&]+)', html, re.S)
+        if not cursor:
+            break
+        url = f"{BASE}/?sort=due&after={cursor.group(1)}"
+    assert sorted(map(int, seen)) == sorted(c.id for c in made)
+
+
+def test_the_handler_list_and_assignment_accept_only_this_tenants_people(client, login, app, in_tenant):
+    """A user of dealer-sh02 is neither offered as a handler in dealer-sh01 nor accepted when posted."""
+    from portal.accounts.models import User
+    from tests import factories as f
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+    stranger = User.get(User.email == "cs@dealer-sh02.demo")
+    login("cs@dealer-sh01.demo")
+    page = client.get(f"/t/dealer-sh01/complaints/{c.id}").get_data(as_text=True)
+    assert stranger.name not in page
+    response = client.post(f"/t/dealer-sh01/complaints/{c.id}/assign",
+                           data={"version": str(c.version), "department": "0", "assignee": str(stranger.id)})
+    assert response.status_code == 422
+    with in_tenant("dealer-sh01"):
+        from portal.complaints.models import Complaint
+        assert Complaint.get_by_id(c.id).assignee_id is None

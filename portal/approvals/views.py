@@ -10,7 +10,7 @@ from ..complaints.models import Complaint
 from ..complaints.views import done, render_detail
 from ..htmx import is_htmx, render
 from ..i18n import tenant_zone
-from ..tenancy.models import Membership
+from ..tenancy.models import active_members
 from ..tenancy.rules import Permission as P
 from . import actions, queries
 from .forms import DecisionForm, DelegationForm
@@ -85,8 +85,7 @@ def _local_bounds(first: datetime.date, last: datetime.date):
 
 
 def _colleagues():
-    users = (User.select(User.id, User.name).join(Membership, on=(Membership.user == User.id))
-             .where(Membership.active & User.active & (User.id != g.user.id)).order_by(User.name))
+    users = active_members(User.id, User.name).where(User.id != g.user.id).order_by(User.name)
     return [(u.id, u.name) for u in users]
 
 

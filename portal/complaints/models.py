@@ -85,6 +85,7 @@ class Complaint(TenantModel):
             (("tenant", "next_due_at"), False),
             (("tenant", "grade", "open_clock_from"), False),
             (("tenant", "batch_key"), False),
+            (("tenant", "category", "status"), False),
         )
 
     @property
@@ -157,4 +158,6 @@ class ComplaintLink(TenantModel):
     created_at = DateTimeField(default=now)
 
     class Meta:
-        indexes = ((("source", "target", "kind"), True),)
+        indexes = ((("source", "target", "kind"), True),
+                   (("tenant", "source"), False),
+                   (("tenant", "target"), False))

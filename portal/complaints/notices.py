@@ -1,5 +1,7 @@
 """E-mails about complaints, queued in the outbox inside the caller's transaction."""
 
+from flask import current_app
+
 from ..accounts.models import User
 from ..notify.actions import queue_mail, render_mail
 from ..tenancy.models import Department
@@ -7,7 +9,8 @@ from ..tenancy.models import Department
 
 def send(recipient: str, template: str, tenant_id, locale=None, **context) -> None:
     """Queue one mail in the recipient's language (the portal's default when they have none)."""
-    queue_mail(recipient, *render_mail(template, locale or "zh_Hans", **context), tenant=tenant_id)
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    queue_mail(recipient, *render_mail(template, locale, **context), tenant=tenant_id)
 
 
 def assigned(complaint, actor) -> None:

@@ -86,8 +86,10 @@ def _conditions(f: QueueFilter):
     return conds
 
 
-def _base(f: QueueFilter, *fields):
-    query = Complaint.select(*fields).join(Customer, on=(Complaint.customer == Customer.id))
+def _base(f: QueueFilter, *fields, with_customer=True):
+    query = Complaint.select(*fields)
+    if with_customer or f.q:  # the customer is needed to show it, or to search its name and phone
+        query = query.join(Customer, on=(Complaint.customer == Customer.id))
     for cond in _conditions(f):
         query = query.where(cond)
     return query
@@ -110,7 +112,10 @@ def _after(query, f: QueueFilter):
     column, desc = SORTS[f.sort]
     if column is Complaint.id:
         return query.where(Complaint.id < last_id if desc else Complaint.id > last_id)
-    # next_due_at ascending, ties by id; rows without a date come last
+    # next_due_at ascending, ties by id; rows without a date come last, by id
+    if key is None:
+        return query.where(column.is_null() & (Complaint.id > last_id))
+    key = datetime.datetime.fromisoformat(key)  # compared as a datetime, not as ISO text
     return query.where((column > key) | ((column == key) & (Complaint.id > last_id)) | column.is_null())
 
 
@@ -132,7 +137,7 @@ def queue_page(f: QueueFilter) -> tuple[list, str | None]:
 
 def capped_count(f: QueueFilter) -> tuple[int, bool]:
     """How many complaints match, counted up to COUNT_CAP (then shown as "1000+")."""
-    n = _base(f, Complaint.id).limit(COUNT_CAP + 1).count()  # COUNT over a LIMITed subquery
+    n = _base(f, Complaint.id, with_customer=False).limit(COUNT_CAP + 1).count()  # COUNT over a LIMITed subquery
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..htmx import render
-from ..tenancy.models import Category, Department, Membership
+from ..tenancy.models import Category, Department, active_members
 from ..tenancy.rules import Permission as P
 from . import actions, queries
 from .forms import STEP_FORMS, AssignForm, IntakeForm, LinkForm, NoteForm
@@ -43,17 +43,14 @@ def department_choices(blank=None):
 
 
 def member_choices(blank):
-    users = (User.select(User.id, User.name).join(Membership, on=(Membership.user == User.id))
-             .where(Membership.active & User.active).order_by(User.name))
-    return [(0, blank)] + [(u.id, u.name) for u in users]
+    return [(0, blank)] + [(u.id, u.name) for u in active_members(User.id, User.name).order_by(User.name)]
 
 
 def member_or_none(user_id):
     """A user of this tenant by id (0/None: nobody); another tenant's user is refused."""
     if not user_id:
         return None
-    user = (User.select().join(Membership, on=(Membership.user == User.id))
-            .where((User.id == user_id) & Membership.active).first())
+    user = active_members().where(User.id == user_id).first()
     if user is None:
         raise MoveError({"assignee": ["unknown_choice"]})
     return user

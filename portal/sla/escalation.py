@@ -51,7 +51,7 @@ def _history(c: Complaint, window_days: int, at) -> list:
     rows = (Complaint.select(Complaint, Customer.phone).join(Customer, on=(Complaint.customer == Customer.id))
             .where((Complaint.category == c.category_id) & (Complaint.kind == Kind.COMPLAINT)
                    & (Complaint.status != Status.MERGED) & (Complaint.id != c.id) & near)
-            .limit(5000))
+            .order_by(Complaint.received_at.desc()).limit(5000))
     return [facts(r, r.customer.phone, at) for r in rows]
 
 
@@ -148,7 +148,8 @@ def on_intake(complaint, actor) -> None:
     batch = any(f.rule == "batch" for f in findings)
     lagging = Complaint.select().where(
         Complaint.id.in_(list(members)) & Complaint.status.in_(list(OPEN_STATES))
-        & (Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT]) | (batch & (Complaint.batch_incident == False))))  # noqa: E712
+        & (Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT]) | (batch & (Complaint.batch_incident == False)))  # noqa: E712
+    ).limit(100)  # bounded per intake: a large backlog is caught up by the following intakes
     for other in lagging:
         apply(other, None)  # once a cluster is graded, later intakes touch none of its members
 

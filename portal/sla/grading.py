@@ -280,19 +280,35 @@ def _cluster(facts: ComplaintFacts, peers: list[ComplaintFacts], t: Thresholds) 
     if facts.category_id is None:
         return []
     window = timedelta(days=t.cluster_window_days)
-    same = [c for c in peers
-            if c.category_id == facts.category_id and abs(c.received_at - facts.received_at) <= window]
-    best, count = [], 0
-    # Every window worth trying starts at a complaint received at most one window before this one.
-    for start in (c.received_at for c in same if c.received_at <= facts.received_at):
-        members = [c for c in same if start <= c.received_at <= start + window]
-        people = len({_complainant(c) for c in members})
-        if people > count:  # strictly more, so a tie keeps the earliest window
-            best, count = members, people
+    same = sorted((c for c in peers
+                   if c.category_id == facts.category_id and abs(c.received_at - facts.received_at) <= window),
+                  key=lambda c: c.received_at)
+    best, count = _busiest_window(same, facts.received_at, window)
     if count < t.cluster_size:
         return []
     figures = {"complainants": count, "window_days": t.cluster_window_days, "threshold": t.cluster_size}
     return [Finding("cluster", Grade.HOT, figures=figures, related_ids=tuple(c.id for c in best))]
+
+
+def _busiest_window(same: list[ComplaintFacts], until: datetime, window: timedelta):
+    """The window [start, start + window] (start: a complaint at or before `until`) with the most
+    different complainants; ties keep the earliest. Two pointers over the sorted list: linear time."""
+    people: dict[str, int] = {}
+    best, count, end = [], 0, 0
+    for i, first in enumerate(same):
+        if first.received_at > until:
+            break
+        while end < len(same) and same[end].received_at <= first.received_at + window:
+            key = _complainant(same[end])
+            people[key] = people.get(key, 0) + 1
+            end += 1
+        if len(people) > count:  # strictly more, so a tie keeps the earliest window
+            best, count = same[i:end], len(people)
+        key = _complainant(first)
+        people[key] -= 1
+        if not people[key]:
+            del people[key]
+    return best, count
 
 
 def _by_threshold(value, hot, major) -> tuple[str, object] | None:

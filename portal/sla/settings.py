@@ -39,8 +39,28 @@ def _merge(base: dict, *layers) -> dict:
 
 
 def load(tenant, key: str) -> dict:
-    """The effective settings of one group for a tenant."""
-    return explain(tenant, key)[0]
+    """The effective settings of one group for a tenant (read once per request)."""
+    cache = _request_cache()
+    if cache is None:
+        return explain(tenant, key)[0]
+    if (tenant.id, key) not in cache:
+        cache[(tenant.id, key)] = explain(tenant, key)[0]
+    return copy.deepcopy(cache[(tenant.id, key)])
+
+
+def _request_cache():
+    """A dict living as long as the current request (None outside one: jobs read fresh values)."""
+    from flask import g, has_request_context
+    if not has_request_context():
+        return None
+    if "_settings_cache" not in g or g.get("_settings_request") is not _request_id():
+        g._settings_cache, g._settings_request = {}, _request_id()
+    return g._settings_cache
+
+
+def _request_id():
+    from flask import request
+    return request._get_current_object()
 
 
 def explain(tenant, key: str) -> tuple[dict, dict, int]:
@@ -71,6 +91,9 @@ def save(tenant, key: str, values: dict, actor, expected_version: int) -> dict:
         after = _merge(inherited, own)
         events.record(EventKind.SETTINGS_CHANGED, "settings", None, actor, tenant=tenant,
                       before=before, after=after, data={"group": key})
+        cache = _request_cache()
+        if cache is not None:
+            cache.pop((tenant.id, key), None)
     return after
 
 

@@ -114,3 +114,10 @@ class HqMembership(BaseModel):
 
     class Meta:
         indexes = ((("network", "user"), True),)
+
+
+def active_members(*fields):
+    """Active users of the scope's tenant. Membership is filtered in a scoped subquery: a plain
+    join from User (not a tenant table) would carry no tenant filter at all."""
+    members = Membership.select(Membership.user).where(Membership.active)
+    return User.select(*fields).where(User.active & User.id.in_(members))
