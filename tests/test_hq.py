@@ -13,6 +13,7 @@ from portal.notify.models import OutboxMessage
 from portal.sla.models import Deadline, NetworkSetting
 from portal.tenancy.models import Network, Tenant
 from tests import factories as f
+from tests.conftest import translated
 
 HQ = "hq@svw.demo"
 
@@ -93,7 +94,7 @@ def test_dispatch_response_and_completion_are_tracked_on_both_sides(app, login):
     wo = dispatch(login, source="phone", description="保养后车辆异响，门店拒绝复查")
     cs = login("cs@dealer-sh01.demo", c=app.test_client())
     page = cs.get(f"/t/dealer-sh01/complaints/{wo.complaint_id}").get_data(as_text=True)
-    assert wo.number in page and "Accept the work order" in page
+    assert wo.number in page and translated(app, "Accept the work order") in page
     response = cs.post(f"/t/dealer-sh01/work-orders/{wo.id}/accept", data={"note": "已联系客户，明早复查", "version": wo.version})
     assert response.status_code == 303
     with in_network():
@@ -102,7 +103,7 @@ def test_dispatch_response_and_completion_are_tracked_on_both_sides(app, login):
     assert wo.status == "accepted" and wo.response_on_time is True and wo.response_note == "已联系客户，明早复查"
     assert handover.met_at == wo.responded_at and handover.on_time is True
     hq_page = login(HQ).get(f"/hq/work-orders/{wo.id}").get_data(as_text=True)
-    assert "已联系客户，明早复查" in hq_page and "in time" in hq_page
+    assert "已联系客户，明早复查" in hq_page and translated(app, "in time") in hq_page
 
     with in_network():
         c = Complaint.get_by_id(wo.complaint_id)
@@ -116,7 +117,7 @@ def test_dispatch_response_and_completion_are_tracked_on_both_sides(app, login):
                  .order_by(Event.id)]
     assert wo.status == "completed" and wo.completed_at == closed_at and completion.met_at and completion.on_time
     assert kinds == ["work_order.dispatched", "work_order.accepted", "work_order.completed"]
-    assert "met on time" in login(HQ).get(f"/hq/work-orders/{wo.id}").get_data(as_text=True)
+    assert translated(app, "met on time") in login(HQ).get(f"/hq/work-orders/{wo.id}").get_data(as_text=True)
 
 
 def test_a_step_taken_before_accepting_counts_as_the_response_to_hq(app, login):
@@ -163,7 +164,7 @@ def test_the_tenant_returns_a_misrouted_work_order_with_a_reason(app, login, mai
     inbox = login(HQ).get("/hq/inbox").get_data(as_text=True)
     assert wo.number in inbox
     tenant_page = cs.get(f"/t/dealer-sh01/complaints/{c.id}").get_data(as_text=True)
-    assert "车辆在闵行店保养，非本店客户" in tenant_page and "Accept the work order" not in tenant_page
+    assert "车辆在闵行店保养，非本店客户" in tenant_page and translated(app, "Accept the work order") not in tenant_page
 
 
 def test_hq_redirects_a_work_order_to_another_tenant_with_a_reason(app, login):
@@ -290,11 +291,12 @@ def test_hq_takes_over_a_major_complaint_and_handles_its_steps(app, login):
     c = sh01_complaint(app)
     client = login(HQ)
     refused = client.post(f"/hq/complaints/{c.id}/take-over", data={"takeover-reason": "重大投诉"})
-    assert refused.status_code == 422 and "major complaints only" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert translated(app, "Headquarters takes over major complaints only.") in refused.get_data(as_text=True)
     client.post(f"/hq/complaints/{c.id}/grade", data={"grade": "major", "reason": "已起诉"})
     assert client.post(f"/hq/complaints/{c.id}/take-over", data={"takeover-reason": "总部直接处理"}).status_code == 303
     page = client.get(f"/hq/complaints/{c.id}").get_data(as_text=True)
-    assert "headquarters handles it" in page
+    assert translated(app, "Next step (headquarters handles it)") in page
     stale = client.post(f"/hq/complaints/{c.id}/step/start_investigation", data={"version": c.version})
     assert stale.status_code == 409  # the grade change and the take-over moved the version on
     with in_network():
@@ -305,7 +307,8 @@ def test_hq_takes_over_a_major_complaint_and_handles_its_steps(app, login):
         c = Complaint.get_by_id(c.id)
         assert c.status == "investigating" and c.assignee.email == HQ
     tenant_page = login("cs@dealer-sh01.demo", c=app.test_client()).get(f"/t/dealer-sh01/complaints/{c.id}")
-    assert "Headquarters handles this complaint" in tenant_page.get_data(as_text=True)
+    panel = re.search(r'id="hq-work-order">(.*?)</section>', tenant_page.get_data(as_text=True), re.S).group(1)
+    assert "总部客服管理部" in panel  # the take-over, shown to the tenant
 
 
 def test_steps_from_hq_need_a_take_over(app, login):
@@ -412,14 +415,14 @@ def test_tenants_inherit_the_network_defaults_unless_they_set_their_own(app, log
     version = 0
     form = {name: value for name, value in settings.DEFAULTS["deadlines"].items() if name != "pause_allowed"}
     form.update(reply_days=7, completion_days=15, pause_allowed="y", version=version)
-    assert "built-in default" in page
+    assert translated(app, "built-in default") in page
     assert client.post("/hq/settings/deadlines", data=form).status_code == 303
     with app.app_context(), scope.scoped(scope.SYSTEM):
         assert settings.load(tenant("dealer-sh01"), "deadlines")["reply_days"] == 7
         assert settings.load(tenant("prop-bj01"), "deadlines")["reply_days"] == 5  # another network
     admin = login("admin@dealer-sh01.demo", c=app.test_client())
     tenant_page = admin.get("/t/dealer-sh01/settings/deadlines").get_data(as_text=True)
-    assert "inherited from headquarters" in tenant_page
+    assert translated(app, "inherited from headquarters") in tenant_page
     with app.app_context(), scope.scoped(scope.for_tenant(tenant("dealer-sh02"))):
         settings.save(tenant("dealer-sh02"), "deadlines", {"reply_days": 3}, f.user("admin@dealer-sh02.demo"), 0)
         assert settings.load(tenant("dealer-sh02"), "deadlines")["reply_days"] == 3  # its own value wins

@@ -1,4 +1,4 @@
-"""Headquarters verbs: dispatch work orders and follow them on both sides, comment, review, take over.
+"""Headquarters verbs on work orders: dispatch, redirect, the tenant's accept and return, completion.
 
 Each verb takes an explicit actor, runs in one transaction, writes events and queues mail. HQ verbs
 run in the network's scope; whatever is written inside a tenant (the complaint a work order becomes)
@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..complaints import actions as complaint_actions
 from ..complaints import hooks, notices
 from ..complaints.models import Complaint
-from ..complaints.rules import CLOSED_STATES, Channel, Grade
+from ..complaints.rules import CLOSED_STATES, Channel
 from ..db import atomic, now
 from ..events import EventKind
 from ..scope import for_tenant, scoped
@@ -20,7 +20,7 @@ from ..sla import clocks, escalation, settings
 from ..sla.models import Deadline
 from ..sla.models import DeadlineKind as K
 from ..tenancy.models import Category, HqMembership, Membership, Role, Tenant
-from .models import ReportReview, Takeover, WorkOrder
+from .models import WorkOrder
 from .rules import SOURCE_FLAGS, WITHDRAWN_STATUS, WorkOrderError, WorkOrderStatus as W, check_move
 
 settings.register_defaults("hq", {"response_hours": 24})  # HQ's deadline for a tenant's first response
@@ -72,7 +72,8 @@ def redirect(wo: WorkOrder, tenant: Tenant, actor, reason: str, expected_version
     _refuse("redirect", wo)
     reason = (reason or "").strip()
     problems = {} if reason else {"reason": ["required"]}
-    if tenant.id == wo.tenant_id or not tenant.active:
+    current = Tenant.get_by_id(wo.tenant_id)
+    if tenant.id == current.id or tenant.network_id != current.network_id or not tenant.active:
         problems["tenant"] = ["unknown_choice"]
     if problems:
         raise WorkOrderError(problems)
@@ -224,64 +225,6 @@ def _complete(wo, actor, status, completed_at) -> None:
     _save(wo, None, status=status, completed_at=completed_at)
     events.record(EventKind.WORK_ORDER_COMPLETED, "work_order", wo.id, actor, tenant=wo.tenant_id,
                   before={"status": before}, after={"status": status}, data={"complaint": wo.complaint_id})
-
-
-# --- oversight of any complaint (HQ) ----------------------------------------------------------
-
-def request_supervision(complaint: Complaint, actor, reason: str):
-    """HQ puts a complaint under supervision (督办): a supervision order with the tenant's default milestones
-    goes to the responsible department, and the tenant's customer service is told to follow it."""
-    from ..supervision import actions as supervision
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkOrderError({"reason": ["required"]})
-    if complaint.status in CLOSED_STATES:
-        raise WorkOrderError({"__all__": ["wrong_step"]})
-    tenant = Tenant.get_by_id(complaint.tenant_id)
-    with atomic(), scoped(for_tenant(tenant)):
-        if supervision.open_order_for(complaint) is not None:
-            raise WorkOrderError({"__all__": ["order_open"]})
-        order = supervision.issue(complaint, actor, milestones=supervision.auto_milestones(tenant, now()),
-                                  reason=reason)
-        for user in _members_with(tenant, "supervision.manage"):
-            notices.send(user.email, "hq_supervision_requested", tenant.id, user.locale, user=user,
-                         complaint=complaint, reason=reason, actor=actor, number=order.number(tenant.code))
-    return order
-
-
-def take_over(complaint: Complaint, actor, reason: str) -> Takeover:
-    """HQ handles a major complaint itself: its handler becomes the HQ user, who acts from the HQ workspace."""
-    reason = (reason or "").strip()
-    problems = {} if complaint.grade == Grade.MAJOR else {"__all__": ["not_major"]}
-    if complaint.status in CLOSED_STATES:
-        problems = {"__all__": ["wrong_step"]}
-    if not reason:
-        problems.setdefault("reason", ["required"])
-    if problems:
-        raise WorkOrderError(problems)
-    with atomic():
-        if Takeover.select().where(Takeover.complaint == complaint.id).exists():
-            raise WorkOrderError({"__all__": ["already_taken_over"]})
-        takeover = Takeover.create(tenant=complaint.tenant_id, complaint=complaint, user=actor, reason=reason)
-        complaint_actions.assign(complaint, actor, department=complaint.department_id, assignee=actor)
-        events.record(EventKind.HQ_TOOK_OVER, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
-                      data={"reason": reason})
-    return takeover
-
-
-def review_report(complaint: Complaint, actor, note: str = "") -> ReportReview:
-    """HQ acknowledges a complaint's mandatory written report."""
-    if not complaint.report_required:
-        raise WorkOrderError({"__all__": ["no_report"]})
-    with atomic():
-        review = ReportReview.select().where(ReportReview.complaint == complaint.id).first()
-        if review is not None:
-            return review
-        review = ReportReview.create(tenant=complaint.tenant_id, complaint=complaint, reviewed_by=actor,
-                                     note=(note or "").strip())
-        events.record(EventKind.REPORT_REVIEWED, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
-                      data={"note": review.note})
-    return review
 
 
 # --- people ---------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ..supervision.messages import problem_text as supervision_problem
 from ..supervision.queries import for_complaint as supervision_orders
 from ..sla.messages import GRADE_PROBLEMS
 from ..tenancy.models import Tenant
-from . import actions, queries
+from . import oversight, queries
 from .forms import CommentForm, GradeForm, ReasonForm, ReviewForm
 from .models import Takeover
 from .rules import HQ_HANDLER_PERMISSIONS, WorkOrderError
@@ -131,7 +131,7 @@ def request_supervision(cid):
     if not form.validate_on_submit():
         return render_file(complaint, status=422, reason_form=form)
     try:
-        actions.request_supervision(complaint, g.user, form.reason.data)
+        oversight.request_supervision(complaint, g.user, form.reason.data)
     except WorkOrderError as err:
         apply_problems(form, err.problems)
         return render_file(complaint, status=422, reason_form=form)
@@ -150,7 +150,7 @@ def take_over(cid):
     if not form.validate_on_submit():
         return render_file(complaint, status=422, takeover_form=form)
     try:
-        actions.take_over(complaint, g.user, form.reason.data)
+        oversight.take_over(complaint, g.user, form.reason.data)
     except WorkOrderError as err:
         apply_problems(form, err.problems)
         return render_file(complaint, status=422, takeover_form=form)
@@ -166,7 +166,7 @@ def review_report(cid):
     if not form.validate_on_submit():
         return render_file(complaint, status=422, review_form=form)
     try:
-        actions.review_report(complaint, g.user, form.note.data)
+        oversight.review_report(complaint, g.user, form.note.data)
     except WorkOrderError as err:
         apply_problems(form, err.problems)
         return render_file(complaint, status=422, review_form=form)

@@ -1,0 +1,179 @@
+"""Time HQ's dashboard on a big network: `python -m bench.hq_dashboard [--tenants 200] [-n 1000000]
+[--database-url postgresql://postgres@127.0.0.1:5432/kesu_bench_hq] [--force] [-r 50]`.
+
+Builds (or reuses) a database with one network of `--tenants` dealers and `-n` complaints spread over
+them, written with set-based SQL (PostgreSQL `generate_series`): the complaint rows the dashboard
+counts (status, kind, grade, crisis, written-report flag), three clocks per complaint (reply,
+completion, handover; met in time, met late or still running, some overdue), a satisfaction revisit
+for half the closed ones, supervision orders with missed milestones, work orders waiting for a
+response. Then signs in as hq@svw.demo and times, in-process: the dashboard page, the comparison
+panel (HTMX fragment and full page), the inbox and the work-order panels; prints p50/p95 and the
+number of queries each ran. PostgreSQL only.
+"""
+import argparse
+import statistics
+import time
+
+from . import common
+
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/kesu_bench_hq"
+
+
+def build(url: str, tenants: int, n: int) -> None:
+    from portal import demo
+    from portal.cli import upgrade
+    from portal.db import database
+    from portal.scope import SYSTEM, scoped
+    from portal.tenancy.actions import create_tenant
+    from portal.tenancy.models import Network, Tenant
+    app = common.make_app(url)
+    with app.app_context():
+        upgrade()
+        with database.connection_context(), scoped(SYSTEM):
+            demo.seed("scrypt:1024:8:1")
+            network = Network.get(Network.slug == "svw")
+            for i in range(tenants - 2):
+                create_tenant(network, f"dealer-b{i:03d}", f"经销商{i:03d}", f"B{i:03d}")
+            ids = [t.id for t in Tenant.select(Tenant.id).where(Tenant.network == network.id).order_by(Tenant.id)]
+            _fill(database, ids, n)
+
+
+COMPLAINT_COLUMNS = {  # column -> SQL over g (1..n); columns not named take the model's default
+    "tenant_id": "{tenant}", "number": "'B-' || g", "customer_id": "cu.id", "channel": "'phone'",
+    "kind": "CASE WHEN g % 100 < 62 THEN 'complaint' WHEN g % 100 < 85 THEN 'repair' ELSE 'inquiry' END",
+    "status": "CASE WHEN g % 50 = 0 THEN (ARRAY['received','investigating','transferred','plan_proposed',"
+              "'implementing','revisit_pending'])[1 + (g / 50) % 6] ELSE 'closed' END",
+    "grade": "CASE WHEN (g * 31) % 100 < 85 THEN 'general' WHEN (g * 31) % 100 < 95 THEN 'important' "
+             "WHEN (g * 31) % 100 < 99 THEN 'hot' ELSE 'major' END",
+    "description": "'首保收费'", "crisis": "g % 500 = 0", "report_required": "g % 200 = 0",
+    # spread over 24 months, in an order unrelated to the tenant (g mod tenants)
+    "received_at": "now() - make_interval(secs => ((g::bigint * 7919) % {n}) * 63072000 / {n})",
+    "open_clock_from": "now() - make_interval(secs => ((g::bigint * 7919) % {n}) * 63072000 / {n})",
+    "closed_at": "CASE WHEN g % 50 = 0 THEN NULL ELSE now() END",
+}
+
+
+def _literal(field):
+    default = field.default
+    if callable(default):
+        return "now()"
+    if default is None:
+        return "NULL"
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, int | float):
+        return str(default)
+    return "'" + str(default).replace("'", "''") + "'"
+
+
+def _complaint_insert(n: int, tenant_of: str) -> str:
+    from portal.complaints.models import Complaint
+    fields = [f for f in Complaint._meta.sorted_fields if f.column_name != "id"]
+    columns = ", ".join(f.column_name for f in fields)
+    values = ", ".join(COMPLAINT_COLUMNS.get(f.column_name, _literal(f)).replace("{tenant}", tenant_of)
+                       .replace("{n}", str(n)) for f in fields)
+    return (f"INSERT INTO complaint ({columns}) SELECT {values} FROM generate_series(1, {n}) AS g "
+            f"JOIN customer cu ON cu.tenant_id = {tenant_of}")
+
+
+def _fill(db, ids: list[int], n: int) -> None:
+    """Set-based inserts: one statement per table."""
+    t = len(ids)
+    arr = "ARRAY[" + ",".join(map(str, ids)) + "]"
+    tenant_of = f"({arr})[1 + (g % {t})]"
+    steps = [
+        f"""INSERT INTO customer (tenant_id, name, phone, locale, created_at)
+            SELECT x, '客户', '1380000' || lpad(x::text, 4, '0'), 'zh_Hans', now() FROM unnest({arr}) AS x""",
+        _complaint_insert(n, tenant_of),
+        """INSERT INTO deadline (tenant_id, complaint_id, kind, started_at, budget_seconds, clock, due_at, warn_at,
+                met_at, on_time, warned, overdue_notified)
+            SELECT c.tenant_id, c.id, k.kind, c.received_at, 3600, false,
+                   CASE WHEN c.status = 'closed' THEN c.received_at + interval '5 days'
+                        WHEN c.id % 3 = 0 THEN now() - interval '1 day' ELSE now() + interval '2 days' END,
+                   NULL,
+                   CASE WHEN c.status = 'closed' THEN c.received_at + make_interval(days => (c.id % 7)) END,
+                   CASE WHEN c.status = 'closed' THEN (c.id % 7) < 5 END, false, false
+            FROM complaint c CROSS JOIN (VALUES ('reply'), ('completion'), ('handover')) AS k(kind)""",
+        """INSERT INTO revisit_task (tenant_id, complaint_id, round, status, due_at, next_attempt_at, attempts,
+                unreachable_count, satisfaction, comment, done_at, created_at, version)
+            SELECT c.tenant_id, c.id, 1, 'done', c.received_at + interval '10 days', now(), 1, 0,
+                   (ARRAY['very_satisfied','satisfied','satisfied','neutral','dissatisfied'])[1 + c.id % 5], '',
+                   c.received_at + make_interval(days => (c.id % 9)), now(), 1
+            FROM complaint c WHERE c.status = 'closed' AND c.kind = 'complaint' AND c.id % 2 = 0""",
+        """INSERT INTO supervision_order (tenant_id, seq, complaint_id, cc, reason, trigger, status, follow_up_days,
+                issued_at, version)
+            SELECT c.tenant_id, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.id), c.id, '', 'bench',
+                   'manual', 'open', 1, now(), 1
+            FROM complaint c WHERE c.status <> 'closed' AND c.grade IN ('hot', 'major')""",
+        """INSERT INTO milestone (tenant_id, order_id, position, key, title, due_at, status, waived_reason, warned_at)
+            SELECT o.tenant_id, o.id, 0, 'plan', '', now() - interval '1 day', 'open', '',
+                   CASE WHEN o.id % 4 = 0 THEN now() END
+            FROM supervision_order o""",
+        f"""INSERT INTO work_order (tenant_id, complaint_id, source, summary, payload, status, response_hours,
+                dispatched_at, response_due_at, response_note, created_at, version)
+            SELECT c.tenant_id, c.id, 'phone', 'bench', '{{}}', 'dispatched', 24, now(),
+                   now() + make_interval(hours => (c.id % 48) - 24), '', now(), 1
+            FROM complaint c WHERE c.status <> 'closed' AND c.id % 10 = 0""",
+        "ANALYZE",
+    ]
+    for sql in steps:
+        started = time.perf_counter()
+        db.execute_sql(sql.replace("%", "%%"))  # psycopg2 formats parameters even without any
+        print(f"  {sql.split()[0]} {sql.split()[2] if sql.split()[0] == 'INSERT' else ''}: "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+
+
+def measure(url: str, requests: int) -> None:
+    from bench.http_bench import QueryLog
+    from portal.db import database
+    app = common.make_app(url)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    import re
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"email": "hq@svw.demo", "password": "kesu-demo",
+                                       "csrf_token": token}).status_code == 303
+    log = QueryLog(database.obj)
+    hx = {"HX-Request": "true"}
+    endpoints = [("dashboard page /hq/", "/hq/", {}), ("comparison panel (HTMX)", "/hq/comparison", hx),
+                 ("comparison, full page", "/hq/comparison", {}), ("inbox panel (HTMX)", "/hq/inbox", hx),
+                 ("work orders panel (HTMX)", "/hq/work-orders?status=dispatched&compact=1", hx),
+                 ("complaints list", "/hq/complaints?status=open", {})]
+    print(f"{'endpoint':32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for name, path, headers in endpoints:
+        client.get(path, headers=headers)  # warm
+        times = []
+        for _ in range(requests):
+            with log.recording():
+                started = time.perf_counter()
+                response = client.get(path, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        queries = len([e for e in log.events if not str(e.sql).split(None, 1)[0].upper() in ("BEGIN", "COMMIT")])
+        times.sort()
+        print(f"{name:32} {statistics.median(times):8.1f} {times[int(0.95 * (len(times) - 1))]:8.1f} {queries:8d}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=PG_DEFAULT)
+    parser.add_argument("--tenants", type=int, default=200)
+    parser.add_argument("-n", "--complaints", type=int, default=1_000_000)
+    parser.add_argument("-r", "--requests", type=int, default=50)
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    url = args.database_url
+    if args.force and common.pg_exists(url):
+        common.pg_drop(url)
+    if not common.pg_exists(url):
+        common.pg_create(url)
+    if not common.pg_has_tables(url):
+        started = time.perf_counter()
+        print(f"building {args.tenants} tenants, {args.complaints} complaints ...", flush=True)
+        build(url, args.tenants, args.complaints)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    measure(url, args.requests)
+
+
+if __name__ == "__main__":
+    main()
