@@ -277,3 +277,21 @@ def test_a_manager_declares_builds_the_team_and_submits_the_plan_over_http(app, 
                            "statement.") in statement.get_data(as_text=True)
     page = client.get(f"/t/dealer-sh01/crisis/{file.id}").get_data(as_text=True)
     assert "当面道歉，免费维修" in page and shown(app, "Waiting for approval") in page
+
+
+def test_a_second_dissatisfaction_moves_the_adjustment_milestone_instead_of_adding_one(app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c, file = declared()
+        plan = actions.submit_plan(team_up(file), f.user("manager@dealer-sh01.demo"), "方案")
+        approvals.decide(approvals.Approval.get_by_id(plan.approval_id), f.user("gm@dealer-sh01.demo"), True)
+        actions.customer_unsatisfied(file, f.user("manager@dealer-sh01.demo"), "一")
+        actions.customer_unsatisfied(file, f.user("manager@dealer-sh01.demo"), "二")
+        adjust = [m for m in Milestone.select() if m.key == "crisis_adjust"]
+        assert len(adjust) == 1 and adjust[0].due_at == clock(c, "crisis_adjust").due_at
+
+
+def test_a_closed_complaint_cannot_be_declared_a_crisis(app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.advance(f.complaint(), Move.REVISIT)
+        with pytest.raises(actions.CrisisError):
+            actions.declare(Complaint.get_by_id(c.id), f.user("manager@dealer-sh01.demo"), "迟到的危机")

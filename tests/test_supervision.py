@@ -323,3 +323,20 @@ def test_the_admin_settings_page_saves_each_group_and_refuses_nonsense(app, clie
         chain = settings.load(tenant, "warning_chain")
     assert chain["missing_part"] == ["role:parts_manager", "hq"] and chain["cannot_calm"] == []
     assert client.post("/t/dealer-sh01/supervision/settings/nothing", data={}).status_code == 404
+
+
+def test_the_board_runs_as_many_queries_for_twelve_orders_as_for_two(app, client, login, in_tenant):
+    from tests.test_query_counts import statements_of
+    login("cs@dealer-sh01.demo")
+
+    def orders(n, start):
+        with in_tenant("dealer-sh01"):
+            for i in range(n):
+                issue(f.complaint(phone=f"1360000{start + i:04d}"),
+                      {"title": "A", "due_at": now() + datetime.timedelta(days=1 + i)},
+                      {"title": "B", "due_at": now() + datetime.timedelta(days=5 + i)})
+    orders(2, 0)
+    few = statements_of(client, "/t/dealer-sh01/supervision/")
+    orders(10, 2)
+    many = statements_of(client, "/t/dealer-sh01/supervision/")
+    assert len(many) == len(few)

@@ -77,10 +77,10 @@ def authority(user, tenant_id: int, at=None) -> Authority:
             else:
                 routes.setdefault(route, row.user_id)
     own = perms.pop(user.id, frozenset())
-    return Authority(permissions=own, routes=routes, delegated=perms, hq=hq_approver(user, tenant_id))
+    return Authority(permissions=own, routes=routes, delegated=perms)
 
 
-def _effective(auth: Authority, route: str, user_id: int) -> Authority:
+def _effective(auth: Authority, route: str) -> Authority:
     """The authority a decision on this route is made with (the delegator's permissions when delegated)."""
     if route == HQ:
         return Authority(permissions=frozenset(HQ_PERMISSIONS[HqLevel.ADMIN]), hq=True)
@@ -129,12 +129,13 @@ def decide(approval: Approval, actor, approve: bool, comment: str = "",
     """Approve or reject (a rejection needs a reason); only the routed approver or their delegate may."""
     comment = (comment or "").strip()
     auth = authority(actor, approval.tenant_id)
+    hq = approval.route == HQ and hq_approver(actor, approval.tenant_id)
     problems = rules.decide_problems(status=approval.status, approve=approve, comment=comment,
-                                     route=approval.route, held=set(auth.routes), hq_approver=auth.hq,
+                                     route=approval.route, held=set(auth.routes), hq_approver=hq,
                                      is_requester=approval.requested_by_id == actor.id)
     if problems:
         raise ApprovalError({k: [v] for k, v in problems.items()})
-    used = _effective(auth, approval.route, actor.id)
+    used = _effective(auth, approval.route)
     version = approval.version if expected_version is None else expected_version
     with atomic():
         status = Status.APPROVED if approve else Status.REJECTED

@@ -69,6 +69,8 @@ def declare(complaint, actor, summary: str = "", source: str = "staff") -> Crisi
     existing = file_for(complaint)
     if existing is not None:
         return existing
+    if not complaint.is_open or complaint.kind != "complaint":
+        raise CrisisError({"__all__": "wrong_step"})
     tenant = complaint.tenant
     cfg = config(tenant)
     with atomic():

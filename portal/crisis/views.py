@@ -60,10 +60,10 @@ def file_page(fid, status=200, **forms):
         forms.setdefault(name, cls(formdata=None))
     from ..approvals import queries as approval_queries
     return render("crisis/file.html", "crisis/_file.html", status=status, **ctx, **forms,
-                  role_names=approval_queries.role_names(), approval_forms={})
+                  role_names=approval_queries.role_names())
 
 
-def _after(file, complaint=None):
+def _after(file):
     if is_htmx():
         return file_page(file.id)
     return redirect(url_for("crisis.file", fid=file.id), code=303)
@@ -77,7 +77,11 @@ def declare(cid):
     form = DeclareForm()
     if not form.validate_on_submit():
         return render_detail(complaint, status=422, declare_form=form)
-    file = actions.declare(complaint, g.user, form.summary.data)
+    try:
+        file = actions.declare(complaint, g.user, form.summary.data)
+    except actions.CrisisError as err:
+        _put(form, err.problems)
+        return render_detail(complaint, status=422, declare_form=form)
     if is_htmx():
         return done(complaint)
     return redirect(url_for("crisis.file", fid=file.id), code=303)

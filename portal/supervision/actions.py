@@ -257,7 +257,12 @@ def supervise(complaint, key: str, due_at, cc=()) -> SupervisionOrder | None:
             return None
         return issue(complaint, None, milestones=[{"key": key, "due_at": due_at}], reason="", trigger="crisis",
                      cc=cc)
-    add_milestone(order, None, key=key, due_at=due_at)
+    running = Milestone.select().where((Milestone.order == order.id) & (Milestone.key == key)
+                                       & (Milestone.status == MilestoneStatus.OPEN)).first()
+    if running is not None:  # the clock started again (e.g. a second adjustment): the milestone moves with it
+        Milestone.update(due_at=due_at, warned_at=None).where(Milestone.id == running.id).execute()
+    else:
+        add_milestone(order, None, key=key, due_at=due_at)
     add_cc(order, cc)
     return order
 
