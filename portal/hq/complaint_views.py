@@ -184,28 +184,22 @@ def step(cid, move):
         abort(404)
     if not _handling(complaint):
         abort(403)
-    tenant = Tenant.get_by_id(complaint.tenant_id)
-    with scoped(for_tenant(tenant)):
+    with scoped(for_tenant(Tenant.get_by_id(complaint.tenant_id))):  # the tenant's departments and people
         form = STEP_FORMS[move]()
         fill_step_choices(form)
+        forms = {"forms": {str(move): form}, "open_move": str(move)}
         if not form.validate_on_submit():
-            problems = None
-        else:
-            try:
-                complaint_actions.move(complaint, move, g.user, HQ_HANDLER_PERMISSIONS, step_data(move, form),
-                                       _version(form))
-                problems = {}
-            except MoveError as err:
-                problems = err.problems
-            except complaint_actions.StaleError:
-                problems = {"__all__": ["stale"]}
-    if problems == {"__all__": ["stale"]}:
-        form.form_errors = [_("Someone else changed this complaint meanwhile. Nothing was saved: check the "
-                              "current state, then submit again if it still applies.")]
-        return render_file(get_or_404(Complaint, cid), status=409, forms={str(move): form}, open_move=str(move))
-    if problems is None or problems:
-        apply_step_problems(form, problems or {})
-        return render_file(complaint, status=422, forms={str(move): form}, open_move=str(move))
+            return render_file(complaint, status=422, **forms)
+        try:
+            complaint_actions.move(complaint, move, g.user, HQ_HANDLER_PERMISSIONS, step_data(move, form),
+                                   _version(form))
+        except MoveError as err:
+            apply_step_problems(form, err.problems)
+            return render_file(complaint, status=422, **forms)
+        except complaint_actions.StaleError as err:
+            form.form_errors = [_("Someone else changed this complaint meanwhile. Nothing was saved: check the "
+                                  "current state, then submit again if it still applies.")]
+            return render_file(err.current, status=409, **forms)
     return _done(complaint)
 
 
