@@ -4,7 +4,7 @@ import json
 from .. import events
 from ..db import atomic, now
 from ..events import EventKind
-from . import queries
+from . import documents
 from .models import Report
 
 
@@ -53,8 +53,8 @@ def submit(tenant, actor, kind: str, period: str, analysis: str, expected_versio
     with atomic():
         row = save(tenant, actor, kind, period, analysis, expected_version, complaint)
         submitted_at = now()
-        snapshot = {**queries.document(tenant, kind, period, complaint), "analysis": analysis,
-                    "submitted_at": queries.local(submitted_at, tenant.timezone), "submitted_by": actor.name}
+        snapshot = {**documents.document(tenant, kind, period, complaint), "analysis": analysis,
+                    "submitted_at": documents.local(submitted_at, tenant.timezone), "submitted_by": actor.name}
         Report.update(status="submitted", snapshot=json.dumps(snapshot, ensure_ascii=False), submitted_at=submitted_at,
                       submitted_by=actor, version=Report.version + 1).where(Report.id == row.id).execute()
         events.record(EventKind.REPORT_SUBMITTED, "report", row.id, actor, tenant=tenant,

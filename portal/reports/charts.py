@@ -31,7 +31,8 @@ def trend(points: list[dict]) -> dict:
         x = PAD_L + i * step
         bars.append({"x": round(x + step * 0.15, 1), "y": y(p["new"]), "w": round(step * 0.7, 1),
                      "h": round(PAD_T + plot_h - y(p["new"]), 1), "label": p["period"][5:], "period": p["period"],
-                     "cx": round(x + step / 2, 1), "cy": y(p["closed"]), "new": p["new"], "closed": p["closed"], "ty": y(p["new"]) - 3})
+                     "cx": round(x + step / 2, 1), "cy": y(p["closed"]), "new": p["new"], "closed": p["closed"],
+                     "ty": y(p["new"]) - 3})
         line.append(f"{round(x + step / 2, 1)},{y(p['closed'])}")
     ticks = [{"value": v, "y": y(v)} for v in (0, top // 2 if top > 1 else 0, top) if v or v == 0]
     return {"width": TREND_W, "height": TREND_H, "bars": bars, "line": " ".join(line),

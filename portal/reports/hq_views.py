@@ -9,7 +9,7 @@ from ..db import now
 from ..htmx import render
 from ..i18n import DEFAULT_TZ
 from ..tenancy.actions import tenants_of
-from . import charts, queries
+from . import charts, documents
 from .models import Report
 from .rules import Period
 
@@ -21,7 +21,7 @@ TEMPLATES = {"monthly": "reports/_monthly.html", "general": "reports/_quarterly.
 def _month() -> Period:
     text = request.args.get("month")
     if not text:
-        return Period.month_of(date.fromisoformat(queries.local(now(), DEFAULT_TZ)[:10])).shift(-1)
+        return Period.month_of(date.fromisoformat(documents.local(now(), DEFAULT_TZ)[:10])).shift(-1)
     try:
         period = Period.parse(text)
     except ValueError:
@@ -36,7 +36,7 @@ def _month() -> Period:
 def monthly():
     period = _month()
     tenants = [t for t in tenants_of(g.network) if t.active]
-    return render("reports/hq_monthly.html", doc=queries.hq_monthly(tenants, period), period=period, charts=charts)
+    return render("reports/hq_monthly.html", doc=documents.hq_monthly(tenants, period), period=period, charts=charts)
 
 
 @bp.get("/submitted/<int:rid>")

@@ -12,7 +12,7 @@ from ..complaints.rules import Grade
 from ..db import now
 from ..htmx import render
 from ..tenancy.rules import Permission as P
-from . import actions, charts, exports, queries
+from . import actions, charts, documents, exports
 from .forms import AnalysisForm
 from .rules import Period
 
@@ -23,7 +23,7 @@ TEMPLATES = {"monthly": "reports/monthly.html", "general": "reports/quarterly.ht
 
 
 def local_today():
-    return queries.local(now(), g.tenant.timezone)[:10]
+    return documents.local(now(), g.tenant.timezone)[:10]
 
 
 def period_arg(name: str, default: Period, months: int) -> Period:
@@ -48,7 +48,7 @@ def document(kind: str, period: str, complaint=None):
     report = actions.find(kind, period)
     if report is not None and report.submitted:
         return report, json.loads(report.snapshot)
-    return report, queries.document(g.tenant, kind, period, complaint)
+    return report, documents.document(g.tenant, kind, period, complaint)
 
 
 def page(kind: str, period: str, complaint=None, form=None, status=200, **extra):
@@ -145,7 +145,7 @@ def post_analysis(kind: str, period: str, complaint=None):
 def monthly_xlsx():
     period = period_arg("month", last_month(), 1)
     _, doc = document("monthly", period.label)
-    data = exports.xlsx(doc, queries.export_rows(g.tenant, period), g.tenant.timezone)
+    data = exports.xlsx(doc, documents.export_rows(g.tenant, period), g.tenant.timezone)
     return _download(data, f"kesu-{g.tenant.slug}-{period.label}.xlsx", XLSX)
 
 
@@ -154,7 +154,7 @@ def monthly_xlsx():
 def monthly_csv():
     period = period_arg("month", last_month(), 1)
     if request.args.get("part") == "complaints":
-        data = exports.complaints_csv(queries.export_rows(g.tenant, period), g.tenant.timezone)
+        data = exports.complaints_csv(documents.export_rows(g.tenant, period), g.tenant.timezone)
         return _download(data, f"kesu-{g.tenant.slug}-{period.label}-complaints.csv", "text/csv; charset=utf-8")
     _, doc = document("monthly", period.label)
     return _download(exports.summary_csv(doc), f"kesu-{g.tenant.slug}-{period.label}.csv", "text/csv; charset=utf-8")
