@@ -162,20 +162,3 @@ def test_tenant_data_without_a_tenant_in_context_raises_scope_error(app):
     with pytest.raises(scope.ScopeError):
         list(Role.select().where(Role.key == "tenant_admin"))
 
-
-def test_the_handler_list_and_assignment_accept_only_this_tenants_people(client, login, in_tenant):
-    """A user of dealer-sh02 is neither offered as a handler in dealer-sh01 nor accepted when posted."""
-    from portal.accounts.models import User
-    from tests import factories as f
-    with in_tenant("dealer-sh01"):
-        c = f.complaint()
-    stranger = User.get(User.email == "cs@dealer-sh02.demo")
-    login("cs@dealer-sh01.demo")
-    page = client.get(f"/t/dealer-sh01/complaints/{c.id}").get_data(as_text=True)
-    assert stranger.name not in page
-    response = client.post(f"/t/dealer-sh01/complaints/{c.id}/assign",
-                           data={"version": str(c.version), "department": "0", "assignee": str(stranger.id)})
-    assert response.status_code == 422
-    with in_tenant("dealer-sh01"):
-        from portal.complaints.models import Complaint
-        assert Complaint.get_by_id(c.id).assignee_id is None
