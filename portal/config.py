@@ -55,4 +55,9 @@ def load(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_SECONDS": 900,
         "PUBLIC_BASE_URL": os.environ.get("KESU_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Customer status links are signed with their own secret, so rotating the session secret
+        # does not invalidate every printed QR code.
+        "STATUS_LINK_SECRET": os.environ.get("KESU_LINK_SECRET") or None,
+        # Behind N reverse proxies, trust N X-Forwarded-For/-Proto hops (rate limits use the client IP).
+        "PROXY_COUNT": int(os.environ.get("KESU_PROXY_COUNT", "0")),
     }

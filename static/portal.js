@@ -6,3 +6,13 @@ document.addEventListener("change", function (event) {
   }
 });
 document.documentElement.classList.add("js");
+// Copy buttons: <button data-copy="#input-id"> copies that field's value.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  if (!button) { return; }
+  var field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) { return; }
+  field.select();
+  if (navigator.clipboard) { navigator.clipboard.writeText(field.value); } else { document.execCommand("copy"); }
+  button.classList.add("copied");
+});
