@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test install translations worker bench clean
+.PHONY: run test install translations messages worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed translations
+
+# After adding or changing interface strings: extract them and update the catalogs, then
+# translate the new entries in portal/translations/*/LC_MESSAGES/messages.po (tests check it).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o portal/translations/messages.pot . > /dev/null
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations
