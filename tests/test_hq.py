@@ -267,6 +267,7 @@ def test_an_hq_viewer_sees_but_does_not_act(app, login):
     client = login("auditor@svw.demo")
     assert client.get(f"/hq/complaints/{c.id}").status_code == 200
     assert client.post(f"/hq/complaints/{c.id}/grade", data={"grade": "major", "reason": "x"}).status_code == 403
+    assert client.post(f"/hq/complaints/{c.id}/comment", data={"body": "x"}).status_code == 403
     assert client.get("/hq/work-orders/new").status_code == 403
     assert client.get("/hq/tenants").status_code == 403
 

@@ -95,7 +95,7 @@ def _done(complaint):
 
 
 @bp.post("/complaints/<int:cid>/comment")
-@requires("hq.view")
+@requires("hq.approve")  # viewers and auditors read; they do not write into a tenant
 def comment(cid):
     """An HQ comment: an internal note the tenant sees in the timeline (never the customer)."""
     complaint = get_or_404(Complaint, cid)
