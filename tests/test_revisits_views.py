@@ -7,6 +7,7 @@ from portal.complaints.rules import Status
 from portal.revisits import checklist
 from portal.revisits.models import ChecklistItem, RevisitAnswer, RevisitTask
 from tests import factories as f
+from tests.conftest import translated
 
 BASE = "/t/dealer-sh01"
 HX = {"HX-Request": "true"}
@@ -125,8 +126,9 @@ def test_a_call_with_a_required_item_left_empty_is_refused_with_a_clear_message(
     response = client.post(f"{BASE}/revisits/{task.id}", data=data, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "This question must be answered." in html
-    assert re.search(rf'data-item="{item.id}">.*?This question must be answered', html, re.S)
+    message = translated(app, "This question must be answered.")
+    assert message in html
+    assert re.search(rf'data-item="{item.id}">.*?{re.escape(message)}', html, re.S)
     assert "处理得很好" in html  # what was typed is kept
     with in_tenant("dealer-sh01"):
         assert Complaint.get_by_id(c.id).status == Status.REVISIT_PENDING

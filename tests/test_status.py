@@ -20,6 +20,7 @@ from portal.status import actions, links
 from portal.status.models import CustomerAction
 from portal.tenancy.models import Department
 from tests import factories as f
+from tests.conftest import translated
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
@@ -83,8 +84,8 @@ def test_the_page_shows_number_plain_step_promised_date_and_the_outlets_contact(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert c.number in html
-    assert "Being handled by the responsible department" in html
-    assert "We promised to reply by" in html
+    assert translated(app, "Being handled by the responsible department") in html  # the customer's language
+    assert translated(app, "We promised to reply by") in html
     assert "上海浦东一店" in html and "021 5555 0101" in html and "9:00–18:00" in html
 
 
@@ -418,7 +419,8 @@ def test_urging_counts_once_per_working_day_and_tells_the_handler_and_their_lead
     assert client.post(f"{path}/urge").status_code == 303
     again = client.post(f"{path}/urge")
     assert again.status_code == 303
-    assert "again on the next working day" in client.get(again.headers["Location"]).get_data(as_text=True)
+    told = translated(app, "You already asked us to hurry today. You can do so again on the next working day.")
+    assert told in client.get(again.headers["Location"]).get_data(as_text=True)
     urges = complaint_events(in_tenant, c, "complaint.urged")
     assert len(urges) == 1 and urges[0].public and urges[0].actor_label == "customer"
     told = {m.recipient for m in outbox(in_tenant) if "urged" in m.subject.lower() or "催办" in m.subject}

@@ -63,7 +63,8 @@ def resolve(token: str, at=None) -> Opened | None:
         row = (Complaint.select(Complaint.link_version, Complaint.closed_at, Tenant.id, Tenant.network, Tenant.status)
                .join(Tenant, on=(Complaint.tenant == Tenant.id)).where(Complaint.id == cid).tuples().first())
         version, closed_at, tenant_id, network_id, tenant_status = row or (0, None, 0, 0, "none")
-        cfg = settings.load(Tenant(id=tenant_id, network=network_id), SETTINGS)
+        # explain(), not the per-request cached load(): every refusal must do the same reads.
+        cfg = settings.explain(Tenant(id=tenant_id, network=network_id), SETTINGS)[0]
     current = tokens.matches(_key(), token, cid, version)
     expired = rules.is_expired(closed_at, cfg["expiry_days"], at or now())
     if row is None or not current or expired or tenant_status != TenantStatus.ACTIVE:
