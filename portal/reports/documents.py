@@ -6,6 +6,7 @@ drawn the same way from live figures and from a snapshot taken months ago.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case as When, fn
@@ -25,24 +26,23 @@ from .rules import Bounds, Period, Tally
 
 
 def trend(tenants, period: Period) -> list[dict]:
-    """New and closed complaints in each of the last twelve months (two queries)."""
+    """New and closed complaints in each of the last twelve months: one pass, grouped by both months."""
     months = rules.trailing_months(period)
     per_month = [spans(tenants, m) for m in months]
+    whole = [(ids, Bounds(first.start, last.end)) for (ids, first), (_, last) in zip(per_month[0], per_month[-1])]
 
     def bucket(column):
-        whens = [(within(column, Complaint.tenant, s), i) for i, s in enumerate(per_month)]
-        return When(None, whens, -1)
-
-    def count(column):
-        b = bucket(column)
-        window = within(column, Complaint.tenant, [(ids, Bounds(b0.start, bn.end)) for (ids, b0), (_, bn)
-                                                    in zip(per_month[0], per_month[-1])])
-        rows = (Complaint.select(b, fn.COUNT(Complaint.id))
-                .where(only(Complaint.tenant, per_month[0]) & population() & window)
-                .group_by(SQL("1")).tuples())
-        return dict(rows)
-    new, closed = count(Complaint.received_at), count(Complaint.closed_at)
-    return [{"period": m.label, "new": new.get(i, 0), "closed": closed.get(i, 0)} for i, m in enumerate(months)]
+        return When(None, [(within(column, Complaint.tenant, s), i) for i, s in enumerate(per_month)], -1)
+    rows = (Complaint.select(bucket(Complaint.received_at), bucket(Complaint.closed_at), fn.COUNT(Complaint.id))
+            .where(only(Complaint.tenant, whole) & population()
+                   & (within(Complaint.received_at, Complaint.tenant, whole)
+                      | within(Complaint.closed_at, Complaint.tenant, whole)))
+            .group_by(SQL("1"), SQL("2")).tuples())
+    new, closed = Counter(), Counter()
+    for received, closed_in, n in rows:
+        new[received] += n
+        closed[closed_in] += n
+    return [{"period": m.label, "new": new[i], "closed": closed[i]} for i, m in enumerate(months)]
 
 
 def local(t: datetime.datetime | None, zone: str) -> str:

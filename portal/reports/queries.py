@@ -140,8 +140,10 @@ def _handling(tallies, spans_, grades, cals):
     pairs = defaultdict(list)
     for tenant, received, closed in database.execute(query).fetchall():  # the driver's rows: no per-row model work
         pairs[tenant].append((received, closed))
+    clocks = {}  # tenants with the same calendar (most of a network) share one table of working periods
     for tenant, rows in pairs.items():
-        tallies[tenant].handling_days.extend(worktime.handling_days_many(cals[tenant], rows))
+        clock = clocks.setdefault(cals[tenant], worktime.WorkingTime(cals[tenant]))
+        tallies[tenant].handling_days.extend(worktime.handling_days_many(cals[tenant], rows, clock))
 
 
 def _deadline_rates(tallies, spans_, grades, as_of):

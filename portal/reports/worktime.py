@@ -101,7 +101,8 @@ def handling_days(cal: BusinessCalendar) -> Callable[[datetime, datetime], float
     return lambda received, closed: clock.seconds(received, closed) / length
 
 
-def handling_days_many(cal: BusinessCalendar, pairs: list[tuple[float, float]]) -> list[float]:
-    """Working days of many (received, closed) pairs given as seconds since 1970."""
+def handling_days_many(cal: BusinessCalendar, pairs: list[tuple[float, float]], clock: WorkingTime | None = None
+                       ) -> list[float]:
+    """Working days of many (received, closed) pairs given as seconds since 1970 (`clock`: one to reuse)."""
     length = day_seconds(cal)
-    return [s / length for s in WorkingTime(cal).many(pairs)]
+    return [s / length for s in (clock or WorkingTime(cal)).many(pairs)]
