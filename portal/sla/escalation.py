@@ -174,16 +174,15 @@ def sweep_unresolved(at) -> int:
     changed = 0
     below_hot = [Grade.GENERAL, Grade.IMPORTANT]
     for tenant_id, t in _thresholds_by_tenant().items():
-        hot_cut = at - datetime.timedelta(days=t.unresolved_hot_days)
-        major_cut = at - datetime.timedelta(days=t.unresolved_major_days)
-        due = (Complaint.select().where(
-            (Complaint.tenant == tenant_id) & Complaint.paused_since.is_null()
-            & (Complaint.kind == Kind.COMPLAINT) & Complaint.status.in_(list(OPEN_STATES))
-            & ((Complaint.grade.in_(below_hot) & (Complaint.open_clock_from <= hot_cut))
-               | ((Complaint.grade == Grade.HOT) & (Complaint.open_clock_from <= major_cut))))
-            .order_by(Complaint.id).limit(500))
-        for c in due:
-            changed += apply(c, None, at, t)
+        # Two range seeks on (tenant, grade, open_clock_from) rather than one OR the index cannot serve.
+        for grades, days in ((below_hot, t.unresolved_hot_days), ([Grade.HOT], t.unresolved_major_days)):
+            cut = at - datetime.timedelta(days=days)
+            due = (Complaint.select().where(
+                (Complaint.tenant == tenant_id) & Complaint.grade.in_(grades) & (Complaint.open_clock_from <= cut)
+                & Complaint.paused_since.is_null() & (Complaint.kind == Kind.COMPLAINT)
+                & Complaint.status.in_(list(OPEN_STATES))).limit(500))
+            for c in due:
+                changed += apply(c, None, at, t)
     return changed
 
 
