@@ -6,7 +6,8 @@ from portal.accounts import actions
 from portal.accounts.models import User
 from portal.tenancy.actions import add_member
 from portal.tenancy.models import Network, Tenant
-from tests.conftest import HASH, base_config, translated
+from tests.conftest import HASH, base_config
+from tests.conftest import translated_html as translated
 
 CS = "cs@dealer-sh01.demo"
 WRONG_PASSWORD = "E-mail or password is wrong, or the account is disabled."

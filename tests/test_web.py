@@ -8,7 +8,8 @@ from flask import g
 from portal import create_app
 from portal.i18n import localtime
 from portal.tenancy.models import Tenant
-from tests.conftest import base_config, build_url, rules_under, translated
+from tests.conftest import base_config, build_url, rules_under
+from tests.conftest import translated_html as translated
 
 NOT_FOUND = "This page does not exist, or you have no access to it."
 CSRF_MESSAGE = "The form expired or was sent from elsewhere. Reload the page and try again."
