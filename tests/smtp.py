@@ -19,8 +19,9 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=default_policy)
+        plain = msg.get_body(("plain",))  # None for a message without a text part: keep it anyway
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                              "subject": str(msg["subject"]), "body": msg.get_body(("plain",)).get_content(),
+                              "subject": str(msg["subject"]), "body": plain.get_content() if plain else "",
                               "message": msg})
         return "250 OK"
 
