@@ -94,9 +94,14 @@ def _compile_url_rules_once() -> None:
             return original(self)
         if key not in cache:
             original(self)
-            cache[key] = (self._parts, self._trace, self._converters, frozenset(self.arguments),
-                          self._build.__func__, self._build_unknown.__func__)
+            try:
+                cache[key] = (self._parts, self._trace, self._converters, frozenset(self.arguments),
+                              self._build.__func__, self._build_unknown.__func__)
+            except AttributeError:  # another werkzeug: keep compiling every rule
+                cache[key] = None
             return None
+        if cache[key] is None:
+            return original(self)
         parts, trace, converters, arguments, build, build_unknown = cache[key]
         self._parts, self._trace, self._converters = list(parts), list(trace), dict(converters)
         self.arguments = set(self.arguments) | arguments
