@@ -31,7 +31,6 @@ def make_database(url: str):
             port=parsed.port or 5432,
             max_connections=32,
             stale_timeout=300,
-            autorollback=True,
             options=f"-c search_path={_query_param(parsed.query, 'schema') or 'public'}",
         )
     raise ValueError(f"unsupported database URL: {url}")

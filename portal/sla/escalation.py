@@ -44,15 +44,19 @@ def facts(c: Complaint, phone: str, at) -> grading.ComplaintFacts:
 
 
 def _history(c: Complaint, window_days: int, at) -> list:
-    """Same-tenant complaints of the same category within a window either side (merged ones excluded)."""
+    """Same-tenant complaints of the same category within a window either side, or of the same batch
+    (merged ones excluded), as the few fields the cluster and batch rules read — plain tuples, no rows."""
     span = datetime.timedelta(days=window_days)
     window = Complaint.received_at.between(c.received_at - span, c.received_at + span)
     near = window | (Complaint.batch_key == c.batch_key) if c.batch_key else window
-    rows = (Complaint.select(Complaint, Customer.phone).join(Customer, on=(Complaint.customer == Customer.id))
+    rows = (Complaint.select(Complaint.id, Complaint.tenant, Customer.phone, Complaint.category,
+                             Complaint.received_at, Complaint.batch_key)
+            .join(Customer, on=(Complaint.customer == Customer.id))
             .where((Complaint.category == c.category_id) & (Complaint.kind == Kind.COMPLAINT)
                    & (Complaint.status != Status.MERGED) & (Complaint.id != c.id) & near)
-            .order_by(Complaint.received_at.desc()).limit(5000))
-    return [facts(r, r.customer.phone, at) for r in rows]
+            .order_by(Complaint.received_at.desc()).limit(5000).tuples())
+    return [grading.ComplaintFacts(id=i, tenant_id=t, customer_key=phone, category_id=cat, received_at=received,
+                                   batch_key=batch) for i, t, phone, cat, received, batch in rows]
 
 
 def evaluate(c: Complaint, at=None, thresholds=None) -> list:
@@ -73,8 +77,11 @@ def batch_sizes(c: Complaint) -> dict:
     return {batch.key: batch.size} if batch else {}
 
 
-def apply(c: Complaint, actor=None, at=None, thresholds=None, findings=None) -> bool:
-    """Upgrade and flag a complaint as its findings demand; True when something changed."""
+def apply(c: Complaint, actor=None, at=None, thresholds=None, findings=None, announce=True) -> bool:
+    """Upgrade and flag a complaint as its findings demand; True when something changed.
+
+    `announce=False` (cluster mates graded along with a new complaint): no links and no mail of
+    their own; the new complaint's links and notice already name the whole cluster."""
     if c.kind != Kind.COMPLAINT:
         return False
     findings = evaluate(c, at, thresholds) if findings is None else findings
@@ -99,8 +106,9 @@ def apply(c: Complaint, actor=None, at=None, thresholds=None, findings=None) -> 
                       data={"findings": [f.as_data() for f in reasons],
                             "explanation": [grading.describe(f) for f in reasons]},
                       actor_label=None if actor else "system")
-        _link_cluster(c, findings)
-        _announce(c, before, reasons)
+        if announce:
+            _link_cluster(c, findings)
+            _announce(c, before, reasons)
         hooks.run(GRADE_HOOKS, c, before, actor)
     return True
 
@@ -150,8 +158,9 @@ def on_intake(complaint, actor) -> None:
         Complaint.id.in_(list(members)) & Complaint.status.in_(list(OPEN_STATES))
         & (Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT]) | (batch & (Complaint.batch_incident == False)))  # noqa: E712
     ).limit(100)  # bounded per intake: a large backlog is caught up by the following intakes
-    for other in lagging:
-        apply(other, None)  # once a cluster is graded, later intakes touch none of its members
+    shared = [f for f in findings if f.rule in ("cluster", "batch")]
+    for other in lagging:  # the shared finding is theirs too: no need to read their neighbours again
+        apply(other, None, findings=shared, announce=False)
 
 
 hooks.AFTER_INTAKE.append(on_intake)
