@@ -147,14 +147,7 @@ def take_over(cid):
     """HQ takes over the handling of a major complaint."""
     complaint = get_or_404(Complaint, cid)
     form = ReasonForm(prefix="takeover")
-    if not form.validate_on_submit():
-        return render_file(complaint, status=422, takeover_form=form)
-    try:
-        oversight.take_over(complaint, g.user, form.reason.data)
-    except WorkOrderError as err:
-        apply_problems(form, err.problems)
-        return render_file(complaint, status=422, takeover_form=form)
-    return _done(complaint)
+    return _act(complaint, form, "takeover_form", lambda: oversight.take_over(complaint, g.user, form.reason.data))
 
 
 @bp.post("/complaints/<int:cid>/report-review")
@@ -163,13 +156,18 @@ def review_report(cid):
     """Acknowledge the complaint's mandatory written report."""
     complaint = get_or_404(Complaint, cid)
     form = ReviewForm()
+    return _act(complaint, form, "review_form", lambda: oversight.review_report(complaint, g.user, form.note.data))
+
+
+def _act(complaint, form, name: str, action):
+    """Validate `form`, run one oversight verb, and show its refusals on that form (422)."""
     if not form.validate_on_submit():
-        return render_file(complaint, status=422, review_form=form)
+        return render_file(complaint, status=422, **{name: form})
     try:
-        oversight.review_report(complaint, g.user, form.note.data)
+        action()
     except WorkOrderError as err:
         apply_problems(form, err.problems)
-        return render_file(complaint, status=422, review_form=form)
+        return render_file(complaint, status=422, **{name: form})
     return _done(complaint)
 
 
