@@ -19,9 +19,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=True)
-    app.config.update(config_module.load(app.instance_path))
+    app.config.update(config_module.load(app.instance_path, (config or {}).get("KESU_ENV")))
     if config:
         app.config.update(config)
+    config_module.check(app.config)  # KESU_ENV=production refuses unsafe settings, saying what to fix
 
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -48,6 +48,11 @@ def base_config(url: str, tmp_path, **extra) -> dict:
     return cfg
 
 
+# What KESU_ENV=production needs on top (portal/config.py refuses to start without it).
+PRODUCTION = {"KESU_ENV": "production", "SECRET_KEY": "s" * 16 + secrets.token_hex(16),
+              "STATUS_LINK_SECRET": "l" * 16 + secrets.token_hex(16), "PUBLIC_BASE_URL": "https://kesu.example.test"}
+
+
 # --- the run as a whole ----------------------------------------------------------------------
 
 def pytest_configure(config):

@@ -6,7 +6,7 @@ from portal.accounts import actions
 from portal.accounts.models import User
 from portal.tenancy.actions import add_member
 from portal.tenancy.models import Network, Tenant
-from tests.conftest import HASH, base_config
+from tests.conftest import HASH, PRODUCTION, base_config
 from tests.conftest import translated_html as translated
 
 CS = "cs@dealer-sh01.demo"
@@ -191,7 +191,7 @@ def test_seed_demo_fills_an_empty_development_database(tmp_path):
 
 
 def test_seed_demo_refuses_in_production(tmp_path):
-    app = _empty_app(tmp_path, KESU_ENV="production")
+    app = _empty_app(tmp_path, **PRODUCTION)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "production" in result.output
@@ -200,8 +200,12 @@ def test_seed_demo_refuses_in_production(tmp_path):
 
 def test_seed_demo_refuses_when_the_environment_says_production(tmp_path, monkeypatch):
     monkeypatch.setenv("KESU_ENV", "production")
+    monkeypatch.setenv("KESU_SECRET_KEY", PRODUCTION["SECRET_KEY"])
+    monkeypatch.setenv("KESU_LINK_SECRET", PRODUCTION["STATUS_LINK_SECRET"])
+    monkeypatch.setenv("KESU_PUBLIC_URL", PRODUCTION["PUBLIC_BASE_URL"])
     config = base_config(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
-    del config["KESU_ENV"], config["SESSION_COOKIE_SECURE"]  # as in a deployment: from the environment
+    for key in ("KESU_ENV", "SESSION_COOKIE_SECURE", "SECRET_KEY"):  # as in a deployment: from the environment
+        del config[key]
     app = create_app(config)
     assert app.config["KESU_ENV"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True
