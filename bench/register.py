@@ -73,6 +73,7 @@ class Register:
         self.phones = set()
         self.last_of = {}  # customer id -> (complaint id, number) of their latest complaint
         self.counters = {}  # period -> last number handed out
+        self.orders = 0  # supervision orders issued so far (their per-tenant seq)
         self.sla = _sla()
         from portal.complaints.models import Complaint
         self.has_clock_columns = "next_due_at" in Complaint._meta.fields
@@ -230,6 +231,9 @@ class Register:
         c["updated_at"] = last
         c["closed_at"] = last if c["status"] in ("closed", "closed_invalid", "answered", "merged") else None
         self._deadlines(rows, c, path)
+        self._revisit(rows, c, path)
+        if c["kind"] == "complaint" and c["grade"] in ("hot", "major"):
+            self._supervision(rows, c, path)
 
     def _event(self, rows, c, kind, at, actor, before=None, after=None, data=None, public=False):
         from portal.events import Event
@@ -256,8 +260,8 @@ class Register:
         if status == "revisit_pending":
             return "implement", {"summary": story.summary}, self.manager
         if status == "closed":
-            return "revisit", {"satisfaction": self.rng.choice(("satisfied", "very_satisfied")),
-                               "comment": ""}, self.cs
+            self._satisfaction = self.rng.choice(("satisfied", "very_satisfied"))
+            return "revisit", {"satisfaction": self._satisfaction, "comment": ""}, self.cs
         if status == "closed_invalid":
             return "close_invalid", {"findings": "经调查，收费符合规定，已向客户解释", "customer_told": True,
                                      "opinion_told_via": "phone"}, self.cs
@@ -299,6 +303,51 @@ class Register:
                        public=False, created_at=at)
         self._event(rows, c, "attachment.added", at, self.cs,
                     data={"attachment": att["id"], "filename": att["filename"], "sha256": digest})
+
+    def _revisit(self, rows, c, path) -> None:
+        """The revisit task of a complaint that was implemented: open while it waits, done once closed."""
+        from portal.revisits.models import RevisitTask
+        at = dict(path).get("revisit_pending")
+        if at is None:
+            return
+        done = c["status"] == "closed"
+        done_at = path[-1][1] if done else None
+        rows.add(RevisitTask, tenant=self.tenant.id, complaint=c["id"], round=1, status="done" if done else "open",
+                 due_at=self.working_days(at, self.cfg.get("revisit_days", 5)), next_attempt_at=at,
+                 attempts=int(done), unreachable_count=0, assignee=self.cs.id,
+                 satisfaction=self._satisfaction if done else None, comment="", outcome="closed" if done else None,
+                 source="revisit_form" if done else None, done_at=done_at, done_by=self.cs.id if done else None,
+                 created_at=at, version=1 + done)
+        self._event(rows, c, "revisit.scheduled", at, None, data={"round": 1})
+        if done:
+            self._event(rows, c, "revisit.recorded", done_at, self.cs,
+                        data={"round": 1, "satisfaction": self._satisfaction, "outcome": "closed"})
+
+    def _supervision(self, rows, c, path) -> None:
+        """A supervision order (督办单) for a hot or major complaint, with its plan and implementation milestones."""
+        from portal.supervision.models import Milestone, SupervisionOrder
+        received, reached = path[0][1], dict(path)
+        closed = c["closed_at"] is not None
+        self.orders += 1
+        order = rows.add(SupervisionOrder, id=self.ids.take(SupervisionOrder), tenant=self.tenant.id, seq=self.orders,
+                         complaint=c["id"], department=c["department"], leader=None, cc="",
+                         reason="客户多次投诉，请按期完成整改", trigger=f"grade:{c['grade']}",
+                         status="closed" if closed else "open", follow_up_days=1,
+                         next_follow_up_at=None if closed else self.working_days(self.now, 1), issued_by=None,
+                         issued_at=received, closed_at=c["closed_at"], closed_by=self.cs.id if closed else None,
+                         version=1 + closed)
+        for position, (key, days, done_in) in enumerate((("plan", 2, "plan_proposed"),
+                                                         ("implementation", 5, "revisit_pending"))):
+            done_at = reached.get(done_in)
+            due = self.working_days(received, days)
+            rows.add(Milestone, tenant=self.tenant.id, order=order["id"], position=position, key=key, title="",
+                     due_at=due, owner=c["assignee"], status="done" if done_at else ("waived" if closed else "open"),
+                     done_at=done_at, done_by=self.manager.id if done_at else None,
+                     waived_reason="投诉已结案" if closed and not done_at else "",
+                     warned_at=due if done_at is None and not closed and due < self.now else None)
+        self._event(rows, c, "supervision.issued", received, None,
+                    data={"order": order["id"], "number": f"DB-{self.tenant.code}-{self.orders:04d}",
+                          "trigger": order["trigger"], "department": c["department"], "reason": order["reason"]})
 
     def _deadlines(self, rows, c, path) -> None:
         """The SLA clocks as the complaint hooks would have left them, and the columns the queue sorts on."""
