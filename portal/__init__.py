@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from . import config as config_module
-from . import db, errors, i18n, scope
+from . import db, errors, i18n, scope, static_files
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx_ext.init_app(app)
     i18n.init_app(app)
+    static_files.init_app(app)
     _init_login(app)
     from .notify.actions import mail
     mail.init_app(app)
