@@ -278,7 +278,7 @@ def test_rows_of_another_tenant_are_not_found(admin_client, in_tenant):
 @pytest.mark.parametrize("overrides, message", [
     ({"name": ""}, "Enter a name."),
     ({"email": "not-an-address"}, "Enter a valid e-mail address, like name@example.com."),
-    ({"password": "1234567"}, "The password needs at least 8 characters."),
+    ({"password": "1234567"}, "The password needs at least 10 characters."),
     ({"password": "password"}, "The password is too common or too simple."),
 ])
 def test_invalid_user_input_is_refused_with_422_keeping_what_was_typed(admin_client, in_tenant,

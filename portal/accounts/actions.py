@@ -1,7 +1,10 @@
-"""Account verbs: create users, change passwords, end sessions."""
+"""Account verbs: create users, change passwords, end sessions, sign in with limits, lock and unlock."""
+from dataclasses import dataclass
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import atomic
+from .. import throttle
+from ..db import atomic, now
 from .models import User
 
 # A real hash to compare against when the e-mail is unknown, so timing does not tell.
@@ -35,6 +38,96 @@ def end_sessions(user: User) -> None:
 
 def set_password(user: User, password: str, method: str = "scrypt") -> None:
     with atomic():
-        User.update(password_hash=hash_password(password, method), locked=False,
+        User.update(password_hash=hash_password(password, method), locked=False, locked_at=None,
                     session_version=User.session_version + 1).where(User.id == user.id).execute()
     user.session_version += 1
+    clear_failures(user.email)
+
+
+# ---- signing in -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limits:
+    """Failures per e-mail before it must wait, before its account locks; per address; the window."""
+
+    slow_down: int = 5
+    lock_after: int = 10
+    per_address: int = 20
+    window: int = 900
+
+
+class SignInRefused(Exception):
+    """Why a sign-in was refused: "wrong" (422), "slow_down" or "locked" (429), "locked_out" (422)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _email_key(email: str) -> str:
+    return f"login:email:{email.strip().lower()}"
+
+
+def _address_key(address: str | None) -> str:
+    return f"login:ip:{address}"
+
+
+def clear_failures(email: str) -> None:
+    """Forget the failed sign-ins of an e-mail (after a success, an unlock, a new password)."""
+    throttle.clear(_email_key(email))
+
+
+def sign_in(email: str, password: str, address: str | None, limits: Limits) -> User:
+    """The user whose e-mail and password these are, or SignInRefused.
+
+    Failures are counted per e-mail and per client address. After `slow_down` failures an e-mail
+    must wait (no password is checked, so guessing stops); attempts while waiting still count,
+    and at `lock_after` the account is locked until an admin unlocks it. A success forgives
+    the e-mail's and the address's failures (an office behind one address does not lock itself out).
+    """
+    email = email.strip().lower()
+    email_key, address_key = _email_key(email), _address_key(address)
+    if throttle.count(email_key, limits.window) >= limits.slow_down:
+        failures = throttle.hit(email_key, limits.window)
+        if failures >= limits.lock_after:
+            user = User.get_or_none(User.email == email)
+            if user is not None:
+                lock(user, failures)
+            raise SignInRefused("locked")  # said for unknown e-mails too: the page tells nothing
+        raise SignInRefused("slow_down")
+    if throttle.count(address_key, limits.window) >= limits.per_address:
+        raise SignInRefused("slow_down")
+    user = User.get_or_none(User.email == email)
+    if not check_password(user, password) or not user.active:
+        throttle.hit(email_key, limits.window)
+        throttle.hit(address_key, limits.window)
+        raise SignInRefused("wrong")
+    if user.locked:  # only someone who knows the password learns that the account is locked
+        raise SignInRefused("locked_out")
+    clear_failures(email)
+    throttle.clear(address_key)
+    return user
+
+
+def lock(user: User, failures: int) -> bool:
+    """Lock an account after too many failed sign-ins: its sessions end, an admin must unlock it.
+
+    Each tenant the person works in records the event (their admins unlock them there).
+    Returns False when the account was already locked.
+    """
+    from ..events import EventKind, record
+    from ..scope import SYSTEM, scoped
+    from ..tenancy.models import Membership
+
+    with atomic(), scoped(SYSTEM):
+        changed = (User.update(locked=True, locked_at=now(), version=User.version + 1,
+                               session_version=User.session_version + 1)
+                   .where((User.id == user.id) & (User.locked == False)).execute())  # noqa: E712
+        if not changed:
+            return False
+        tenants = [m.tenant_id for m in Membership.select(Membership.tenant)
+                   .where((Membership.user == user.id) & Membership.active)]
+        for tenant_id in tenants:
+            record(EventKind.USER_LOCKED, "user", user.id, None, tenant=tenant_id,
+                   before={"locked": False}, after={"locked": True}, data={"failures": failures})
+    return True

@@ -14,7 +14,9 @@ class User(BaseModel):
     # Bumped on logout, deactivation and password change: every older session ends.
     session_version = IntegerField(default=1)
     locale = CharField(max_length=8, null=True)
+    # Locked after too many failed sign-ins (accounts.rules.LOCK_AFTER) until an admin unlocks it.
     locked = BooleanField(default=False)
+    locked_at = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     version = IntegerField(default=1)
 

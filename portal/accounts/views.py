@@ -1,21 +1,15 @@
 """Signing in and out, and choosing a workspace."""
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import throttle
 from ..access import workspaces as list_workspaces
 from ..core_views import local_target
 from ..db import atomic
-from .actions import check_password, end_sessions
+from .actions import Limits, SignInRefused, end_sessions, sign_in
 from .forms import LoginForm
-from .models import User
+from .messages import LOCKED, SLOW_DOWN, WRONG_PASSWORD
 
 bp = Blueprint("accounts", __name__)
-
-
-def _throttle_keys(email: str) -> list[str]:
-    return [f"login:email:{email}", f"login:ip:{request.remote_addr}"]
 
 
 def _fresh_session() -> None:
@@ -26,24 +20,29 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
+def _limits() -> Limits:
+    cfg, default = current_app.config, Limits()
+    slow_down = cfg.get("LOGIN_MAX_FAILURES", default.slow_down)
+    return Limits(slow_down=slow_down, lock_after=cfg.get("LOGIN_LOCK_FAILURES", default.lock_after),
+                  per_address=cfg.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 4 * slow_down),
+                  window=cfg.get("LOGIN_WINDOW_SECONDS", default.window))
+
+
+REFUSALS = {"wrong": (WRONG_PASSWORD, "password", 422), "slow_down": (SLOW_DOWN, "email", 429),
+            "locked": (LOCKED, "email", 429), "locked_out": (LOCKED, "email", 422)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.errors else 200
-    email = form.email.data.strip().lower()
-    cfg = current_app.config
-    window, limit = cfg["LOGIN_WINDOW_SECONDS"], cfg["LOGIN_MAX_FAILURES"]
-    if any(throttle.count(k, window) >= limit * (4 if "ip" in k else 1) for k in _throttle_keys(email)):
-        form.email.errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
-        return render_template("accounts/login.html", form=form), 429
-    user = User.get_or_none(User.email == email)
-    if not check_password(user, form.password.data) or not user.is_active:
-        for key in _throttle_keys(email):
-            throttle.hit(key, window)
-        form.password.errors.append(_("E-mail or password is wrong, or the account is disabled."))
-        return render_template("accounts/login.html", form=form), 422
-    throttle.clear(f"login:email:{email}")
+    try:
+        user = sign_in(form.email.data, form.password.data, request.remote_addr, _limits())
+    except SignInRefused as refused:
+        message, field, status = REFUSALS[refused.reason]
+        form[field].errors.append(str(message))
+        return render_template("accounts/login.html", form=form), status
     _fresh_session()
     login_user(user)
     return redirect(local_target(request.args.get("next")) or url_for("accounts.workspaces"), code=303)

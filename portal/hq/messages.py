@@ -1,6 +1,8 @@
 """Translated names and refusal messages of the headquarters workspace."""
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.messages import PASSWORD_MESSAGES
+
 WORK_ORDER_STATUS = {
     "dispatched": _l("Waiting for the tenant's response"), "accepted": _l("Accepted, being handled"),
     "returned": _l("Returned to headquarters"), "completed": _l("Completed"),
@@ -12,8 +14,7 @@ PROBLEMS = {
     "no_report": _l("This complaint has no written report to acknowledge."),
     "order_open": _l("A supervision order is already open on this complaint."),
     "taken": _l("This web address is taken."),
-    "too_short": _l("At least 8 characters."), "too_common": _l("Too common: choose another."),
-    "like_email": _l("Must not be the e-mail's name."),
+    **PASSWORD_MESSAGES,
 }
 COLUMN_LABELS = {
     "name": _l("Tenant"), "open_total": _l("Open"), "open_major": _l("Major"), "open_hot": _l("Hot"),

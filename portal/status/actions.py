@@ -8,6 +8,7 @@ nonce: a second submission of the same form (a double tap, a reload) records not
 """
 import hmac
 
+from flask import current_app
 from peewee import IntegrityError
 
 from .. import events, throttle
@@ -117,6 +118,16 @@ def set_language(customer, locale: str) -> None:
         customer.locale = locale
 
 
+def may_mail(address: str) -> bool:
+    """Count one customer-caused mail to `address`; False once the address had its share this hour.
+
+    Whatever a customer does (asks for the link again, urges, adds information), one address gets
+    at most STATUS_MAILS_PER_RECIPIENT of these mails an hour, so Kesu cannot be used to flood it.
+    """
+    limit, window = current_app.config.get("STATUS_MAILS_PER_RECIPIENT", rules.MAILS_PER_RECIPIENT)
+    return throttle.hit(f"status:to:{address.strip().lower()}", window) <= limit
+
+
 def _tell_staff(complaint, template: str, leader: bool, **context) -> None:
     """Mail the handler (and their department's leader); nobody assigned yet: whoever logged it."""
     people = []
@@ -129,6 +140,8 @@ def _tell_staff(complaint, template: str, leader: bool, **context) -> None:
     if not people and complaint.created_by_id:
         people.append(complaint.created_by_id)
     for user in User.select().where(User.id.in_(people) & User.active):
+        if not may_mail(user.email):
+            continue  # the event is on the complaint; only the mail is spared
         notices.send(user.email, template, complaint.tenant_id, user.locale, complaint=complaint, user=user,
                      **context)
 
@@ -187,7 +200,7 @@ def request_link(number: str, phone: str, at=None) -> bool:
             if rules.is_expired(row.closed_at, links.link_settings(row.tenant)["expiry_days"], at or now()):
                 return False
             limit, window = rules.MAILS_PER_COMPLAINT
-            if throttle.hit(f"status:mail:{row.id}", window) > limit:
+            if throttle.hit(f"status:mail:{row.id}", window) > limit or not may_mail(row.customer.email):
                 return False
             send_link(row, None, via="lookup")
         return True

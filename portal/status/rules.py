@@ -18,6 +18,7 @@ POSTS_PER_LINK = (20, 600)  # customer forms sent through one complaint's link
 INFO_PER_LINK = (10, 86400)  # "add information" submissions per complaint and day
 LOOKUPS_PER_IP = (10, 3600)  # "send me my link again" requests from one address
 MAILS_PER_COMPLAINT = (3, 86400)  # link mails one complaint's customer may ask for
+MAILS_PER_RECIPIENT = (10, 3600)  # mails a customer's action may cause to one address in an hour
 
 INFO_MAX_CHARS = 2000
 COMMENT_MAX_CHARS = 2000

@@ -5,9 +5,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, IntegrityError, fn
 
-from ..accounts.actions import create_user, end_sessions, set_password
+from ..accounts.actions import clear_failures, create_user, end_sessions, set_password
 from ..accounts.models import User
-from ..accounts.rules import MIN_LENGTH, password_problems
+from ..accounts.messages import password_messages
+from ..accounts.rules import password_problems
 from ..db import atomic
 from ..events import EventKind, record
 from ..scope import SYSTEM, scoped
@@ -20,11 +21,6 @@ ALREADY_MEMBER = _l("This person is already a member of this workspace (reactiva
 EMAIL_TAKEN = _l("This e-mail address was just taken. Please try again.")
 LAST_ADMIN = _l("Refused: the workspace would have no active member left who can manage "
                 "users and roles.")
-PASSWORD_MESSAGES = {
-    "too_short": _l("The password needs at least %(n)d characters.", n=MIN_LENGTH),
-    "too_common": _l("The password is too common or too simple."),
-    "like_email": _l("The password must not be the part of the e-mail address before the @."),
-}
 # Someone must always be able to repair users and roles.
 KEEPERS = frozenset({Permission.ADMIN_USERS.value, Permission.ADMIN_ROLES.value})
 # What an event shows of each row (before -> after).
@@ -153,6 +149,16 @@ def reactivate_member(actor, membership, version) -> None:
                before={"active": membership.active and user.active}, after={"active": True})
 
 
+def unlock_member(actor, membership, version) -> None:
+    """Unlock an account that too many failed sign-ins locked; its earlier failures are forgiven."""
+    user = membership.user
+    with atomic():
+        _bump(user, version, locked=False, locked_at=None)
+        record(EventKind.USER_UNLOCKED, "user", user.id, actor, tenant=membership.tenant_id,
+               before={"locked": user.locked}, after={"locked": False})
+    clear_failures(user.email)
+
+
 def reset_password(actor, membership, password, version) -> None:
     """Set a new password for a member: unlocks the account and ends every session."""
     user = membership.user
@@ -235,7 +241,7 @@ def _check_password(password, email) -> None:
     """Refuse a password the policy of accounts.rules does not accept."""
     problems = password_problems(password or "", email)
     if problems:
-        raise Invalid("password", *(PASSWORD_MESSAGES[p] for p in problems))
+        raise Invalid("password", *password_messages(problems))
 
 
 def _check_admin_remains(field) -> None:

@@ -137,13 +137,16 @@ def change_role(member_id):
                    "admin.member", member_id=m.id)
 
 
-@bp.post("/users/<int:member_id>/<any(deactivate, reactivate):verb>")
+@bp.post("/users/<int:member_id>/<any(deactivate, reactivate, unlock):verb>")
 @requires(P.ADMIN_USERS)
 def set_active(member_id, verb):
-    """Deactivate a member (their sessions end) or reactivate them."""
+    """Deactivate a member (their sessions end), reactivate them, or unlock their locked account."""
     m, form = get_or_404(Membership, member_id), forms.MemberStatusForm()
-    action = admin.deactivate_member if verb == "deactivate" else admin.reactivate_member
-    message = _("The user was deactivated.") if verb == "deactivate" else _("The user was reactivated.")
+    action, message = {
+        "deactivate": (admin.deactivate_member, _("The user was deactivated.")),
+        "reactivate": (admin.reactivate_member, _("The user was reactivated.")),
+        "unlock": (admin.unlock_member, _("The account was unlocked.")),
+    }[verb]
     return _submit(form, lambda: action(_actor(), m, form.version.data),
                    _member_show(m, "status_form"), message, "admin.member", member_id=m.id)
 
