@@ -104,10 +104,14 @@ def fill(slug: str, n: int, ids: Ids, rng: random.Random, now, report) -> int:
         with database.atomic():
             written += rows.write(order)
         report(f"{slug}: {min(start + BATCH, n):>7} / {n} complaints ({time.perf_counter() - started:.0f} s)")
+    counters = dict(register.counters)
+    if register.orders:  # supervision orders are numbered in the same table, under their own key
+        from portal.supervision.actions import COUNTER_KEY
+        counters[COUNTER_KEY] = register.orders
     with database.atomic():
         ComplaintCounter.insert_many([{"tenant": register.tenant.id, "period": period, "last": last}
-                                      for period, last in sorted(register.counters.items())]).execute()
-    return written + len(register.counters)
+                                      for period, last in sorted(counters.items())]).execute()
+    return written + len(counters)
 
 
 def generate(url: str, n: int, others: int, seed: int, report=print) -> dict:
