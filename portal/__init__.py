@@ -126,8 +126,10 @@ def _register_blueprints(app: Flask) -> None:
     from .supervision.views import bp as supervision_bp
     from .crisis.views import bp as crisis_bp
     from .support.views import bp as support_bp
+    from .customers.views import bp as customers_bp
+    from .audit.views import bp as audit_bp, hq_bp as hq_audit_bp
 
     for bp in (core_bp, accounts_bp, workspace_bp, tenancy_bp, notify_bp, hq_bp, hq_tenant_bp, complaints_bp, sla_bp, settings_bp,
                status_bp, customer_link_bp, revisits_bp, reports_bp, hq_reports_bp, cases_bp, hq_cases_bp,
-               approvals_bp, supervision_bp, crisis_bp, support_bp):
+               approvals_bp, supervision_bp, crisis_bp, support_bp, customers_bp, audit_bp, hq_audit_bp):
         app.register_blueprint(bp)

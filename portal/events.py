@@ -1,6 +1,12 @@
-"""The immutable event log: every state change writes one row in the same transaction."""
+"""The immutable event log: every state change writes one row in the same transaction.
+
+Events are never updated or deleted by the application, with one exception: `redact`, which scrubs
+an erased customer's personal data out of events' JSON and client details, and records that it did.
+"""
 import enum
 import json
+
+from flask import has_request_context, request
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
@@ -18,8 +24,6 @@ class EventKind(enum.StrEnum):
     USER_DEACTIVATED = "user.deactivated"  # a user can no longer sign in
     USER_REACTIVATED = "user.reactivated"  # a deactivated user may sign in again
     PASSWORD_RESET = "user.password_reset"  # an admin set a new password
-    USER_LOCKED = "user.locked"  # too many failed sign-ins locked the account (portal.accounts)
-    USER_UNLOCKED = "user.unlocked"  # an admin unlocked a locked account
     ROLE_CREATED = "role.created"  # a role was added
     ROLE_CHANGED = "role.changed"  # a role's name or permissions changed
     MEMBER_ROLE_CHANGED = "member.role_changed"  # a user got another role
@@ -49,6 +53,11 @@ class EventKind(enum.StrEnum):
     LINK_REISSUED = "status.link_reissued"  # staff revoked the customer's link and issued a new one
     LINK_SENT = "status.link_sent"  # the link was e-mailed to the customer (by staff, or asked for again)
     CUSTOMER_LANGUAGE = "customer.language"  # the customer chose the language of their page and mails
+    # personal data (portal.customers, PIPL)
+    CUSTOMER_VIEWED = "customer.viewed"  # staff opened a customer's full, unmasked record
+    CUSTOMER_EXPORTED = "customer.exported"  # a tenant admin exported everything about one customer
+    CUSTOMER_ERASED = "customer.erased"  # the customer's personal data was erased after the retention period
+    EVENTS_REDACTED = "events.redacted"  # personal data was scrubbed from earlier events (the only change to events)
     # revisits (portal.revisits)
     REVISIT_SCHEDULED = "revisit.scheduled"  # a revisit is due: the complaint was implemented (or a crisis 2nd one)
     REVISIT_RECORDED = "revisit.recorded"  # the customer answered the revisit: satisfaction, checklist, words
@@ -95,6 +104,10 @@ class EventKind(enum.StrEnum):
     CASE_SHARED = "case.shared"  # a case was shared with the network, or withdrawn
     CASE_FEATURED = "case.featured"  # HQ featured a case for the whole network, or stopped featuring it
 
+# Areas that keep figures derived from the changes subscribe here (the reports' stored months):
+# fn(event), called after an event is written, inside the transaction of the change it records.
+RECORDED: list = []
+
 
 class Event(TenantModel):
     """One immutable change: who, when, what, before -> after."""
@@ -110,10 +123,13 @@ class Event(TenantModel):
     after = TextField(null=True)  # JSON
     data = TextField(null=True)  # JSON
     public = BooleanField(default=False)  # visible to the customer on the status page
+    ip = CharField(max_length=45, null=True)  # the client address of the request that made the change
+    user_agent = CharField(max_length=200, null=True)  # and its browser
 
     class Meta:
         indexes = ((("tenant", "subject_type", "subject_id", "id"), False),
-                   (("tenant", "at"), False))
+                   (("tenant", "at"), False),
+                   (("tenant", "kind", "at"), False))  # the audit log filtered by kind
 
     @classmethod
     def update(cls, *args, **kwargs):
@@ -126,7 +142,10 @@ class Event(TenantModel):
     def save(self, *args, **kwargs):
         if self._pk is not None:
             raise PermissionError("events are immutable")
-        return super().save(*args, **kwargs)
+        saved = super().save(*args, **kwargs)
+        for fn in RECORDED:
+            fn(self)
+        return saved
 
     def delete_instance(self, *args, **kwargs):
         raise PermissionError("events are immutable")
@@ -141,11 +160,46 @@ def record(kind: EventKind, subject_type: str, subject_id, actor=None, *, tenant
     """Append one event; call inside the transaction that makes the change."""
     if actor_label is None:
         actor_label = actor.name if actor is not None else "system"
+    ip, agent = _client()
     return Event.create(
         tenant=tenant, kind=str(kind), subject_type=subject_type, subject_id=subject_id,
         actor=actor, actor_label=actor_label, before=_dump(before), after=_dump(after),
-        data=_dump(data), public=public,
+        data=_dump(data), public=public, ip=ip, user_agent=agent,
     )
+
+
+def _client() -> tuple[str | None, str | None]:
+    """Where the change came from: the request's client (behind KESU_PROXY_COUNT proxies), if any."""
+    if not has_request_context():
+        return None, None  # the worker, a sweep, the command line
+    return (request.remote_addr or "")[:45] or None, (request.user_agent.string or "")[:200] or None
+
+
+REDACTABLE = ("before", "after", "data", "ip", "user_agent")
+
+
+def redact(where, scrub, *, actor, tenant, reason: str, subject_type: str, subject_id,
+           forget_client=lambda event: False) -> int:
+    """Scrub personal data out of the events matching `where`: the one change the log allows.
+
+    `scrub(value)` returns a JSON value without the personal data; `forget_client(event)` says whether
+    the event's IP address and browser are the data subject's own (e.g. the customer's). Only the
+    columns in REDACTABLE change; who, when, what kind and about what stay. Records an EVENTS_REDACTED
+    event (which events, why, never what was removed). Call inside the transaction of the erasure.
+    """
+    changed = []
+    for event in Event.select().where(where).order_by(Event.id):
+        values = {name: _dump(scrub(event.loaded(name))) for name in ("before", "after", "data")
+                  if getattr(event, name) is not None}
+        if forget_client(event) and (event.ip or event.user_agent):
+            values.update(ip=None, user_agent=None)
+        values = {k: v for k, v in values.items() if v != getattr(event, k)}
+        if values:  # only REDACTABLE columns are ever in `values`
+            TenantModel.update.__func__(Event, values).where(Event.id == event.id).execute()
+            changed.append(event.id)
+    record(EventKind.EVENTS_REDACTED, subject_type, subject_id, actor, tenant=tenant,
+           data={"reason": reason, "events": changed})
+    return len(changed)
 
 
 def _dump(value):

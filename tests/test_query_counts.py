@@ -22,7 +22,8 @@ HX = {"HX-Request": "true"}
 # the capped count, categories, departments, members); the detail page 19 (the complaint and
 # one query per panel: timeline, links both ways, history, attachments, plans, clocks, ...);
 # the intake 52, twelve of which reload the deadline and calendar settings once per SLA clock.
-BUDGET = {"queue": 8, "detail": 19, "intake": 52}
+# The detail page went from 19 to 20: one INSERT logs who saw the customer unmasked (PIPL access log).
+BUDGET = {"queue": 8, "detail": 20, "intake": 52}
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 

@@ -19,6 +19,7 @@ class Customer(TenantModel):
     address = CharField(max_length=300, null=True)
     locale = CharField(max_length=8, default="zh_Hans")
     created_at = DateTimeField(default=now)
+    erased_at = DateTimeField(null=True)  # personal data erased (portal.customers); the row stays for statistics
 
     class Meta:
         indexes = ((("tenant", "phone"), False),)

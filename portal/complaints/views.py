@@ -20,12 +20,11 @@ bp = tenant_blueprint("complaints", __name__, "/complaints")
 
 @bp.app_context_processor
 def _labels():
-    from ..privacy import mask_email, mask_phone
+    from ..privacy import mask_phone
     from . import messages
     from .forms import CHANNEL_LABELS, KIND_LABELS
     return {"labels": messages, "labels_kind": lambda k: KIND_LABELS.get(k, k),
-            "labels_channel": lambda c: CHANNEL_LABELS.get(c, c), "mask_phone": mask_phone,
-            "mask_email": mask_email}
+            "labels_channel": lambda c: CHANNEL_LABELS.get(c, c), "mask_phone": mask_phone}
 
 
 def category_choices():
@@ -107,6 +106,9 @@ def intake():
 @requires(P.COMPLAINT_VIEW)
 def detail(cid):
     complaint = get_or_404(Complaint, cid)
+    if P.CUSTOMER_FULL in g.permissions:  # the page shows the customer unmasked: log who looked (PIPL)
+        from ..customers.actions import viewed
+        viewed(g.user, complaint.customer_id, complaint.tenant_id, complaint)
     return render_detail(complaint)
 
 

@@ -49,12 +49,15 @@ def _handling(complaint) -> bool:
 @bp.get("/complaints/<int:cid>")
 @requires("hq.view")
 def complaint(cid):
-    return render_file(get_or_404(Complaint, cid))
+    return render_file(get_or_404(Complaint, cid), log_view=True)
 
 
-def render_file(complaint, status=200, **overrides):
+def render_file(complaint, status=200, log_view=False, **overrides):
     """The complaint's file as HQ sees it: read-only, unless HQ took it over (then with its steps)."""
     handling = _handling(complaint)
+    if log_view and handling:  # an HQ handler sees the customer unmasked: log who looked (PIPL)
+        from ..customers.actions import viewed
+        viewed(g.user, complaint.customer_id, complaint.tenant_id, complaint, page="hq")
     permissions = HQ_HANDLER_PERMISSIONS if handling else frozenset()
     tenant = Tenant.get_by_id(complaint.tenant_id)
     with scoped(for_tenant(tenant)), _tenant_context(tenant):  # the file's own data and the tenant's forms

@@ -40,6 +40,9 @@ def revisit(rid):
     items = checklist.items_of(template)
     form = revisit_form(items, version=task.version, template_version=template.version)
     if request.method == "GET":
+        if P.CUSTOMER_FULL in g.permissions:  # the caller sees the customer's phone: log who looked (PIPL)
+            from ..customers.actions import viewed
+            viewed(g.user, task.complaint.customer_id, task.tenant_id, task.complaint, page="revisit")
         return _page(task, form, items)
     if not form.validate_on_submit():
         return _page(task, form, items, status=422)

@@ -17,6 +17,7 @@ class Permission(enum.StrEnum):
     COMPLAINT_NOTE = "complaint.note"  # add notes and attachments
     COMPLAINT_MERGE = "complaint.merge"  # link and merge complaints
     CUSTOMER_FULL = "customer.full"  # see unmasked customer phone and e-mail
+    CUSTOMER_PRIVACY = "customer.privacy"  # export everything about a customer, erase them after retention (PIPL)
     REVISIT = "revisit.record"  # call the customer back, record satisfaction
     SUPERVISION = "supervision.manage"  # issue and follow supervision orders
     CRISIS = "crisis.manage"  # declare and run a crisis file
@@ -39,7 +40,7 @@ _DEPT = _HANDLE | {P.COMPLAINT_PLAN, P.COMPLAINT_IMPLEMENT}
 _MANAGER = _CS | _DEPT | {P.CRISIS, P.APPROVE, P.REPORTS_SUBMIT}
 _ALL = set(Permission)
 _ADMIN = {P.COMPLAINT_VIEW, P.ADMIN_USERS, P.ADMIN_ROLES, P.ADMIN_SETTINGS, P.ADMIN_AUDIT,
-          P.REPORTS_VIEW}
+          P.REPORTS_VIEW, P.CUSTOMER_PRIVACY}
 
 # (key, Chinese name, permissions); the key is stable, the name is what the tenant sees.
 DEALER_ROLES = [

@@ -1,0 +1,98 @@
+"""The audit log's words: what each kind of event means, and what it is about."""
+from flask_babel import lazy_gettext as _l
+
+# Every EventKind value (tests/test_audit.py checks none is missing); by value, so a kind another
+# area adds shows as its code until it gets a label here.
+KIND_LABELS = {
+    "user.created": _l("User added"),
+    "user.deactivated": _l("User deactivated"),
+    "user.reactivated": _l("User reactivated"),
+    "user.password_reset": _l("Password reset by an admin"),
+    "user.locked": _l("Account locked after failed sign-ins"),
+    "user.unlocked": _l("Account unlocked"),
+    "role.created": _l("Role added"),
+    "role.changed": _l("Role changed"),
+    "member.role_changed": _l("User's role changed"),
+    "department.saved": _l("Department saved"),
+    "category.saved": _l("Category saved"),
+    "settings.changed": _l("Settings changed"),
+    "complaint.received": _l("Complaint received"),
+    "complaint.moved": _l("Complaint moved to another step"),
+    "complaint.assigned": _l("Handler or department changed"),
+    "complaint.edited": _l("Register entry corrected"),
+    "note.added": _l("Note added"),
+    "attachment.added": _l("Attachment added"),
+    "complaint.linked": _l("Complaints linked"),
+    "complaint.merged": _l("Duplicate merged"),
+    "complaint.converted": _l("Converted into a complaint"),
+    "clock.paused": _l("Deadlines paused"),
+    "clock.resumed": _l("Deadlines resumed"),
+    "deadline.due_soon": _l("Deadline due soon"),
+    "deadline.overdue": _l("Deadline overdue"),
+    "grade.raised": _l("Grade raised"),
+    "grade.lowered": _l("Grade lowered"),
+    "flags.changed": _l("Flags changed"),
+    "complaint.urged": _l("Customer urged"),
+    "status.link_reissued": _l("Customer link re-issued"),
+    "status.link_sent": _l("Customer link sent"),
+    "customer.language": _l("Customer chose a language"),
+    "customer.viewed": _l("Customer's personal data viewed"),
+    "customer.exported": _l("Customer's data exported"),
+    "customer.erased": _l("Customer's personal data erased"),
+    "events.redacted": _l("Personal data removed from the log"),
+    "revisit.scheduled": _l("Revisit scheduled"),
+    "revisit.recorded": _l("Revisit recorded"),
+    "revisit.unreachable": _l("Customer not reached for the revisit"),
+    "revisit.cancelled": _l("Revisit cancelled"),
+    "checklist.changed": _l("Revisit checklist changed"),
+    "work_order.dispatched": _l("Work order dispatched"),
+    "work_order.accepted": _l("Work order accepted"),
+    "work_order.returned": _l("Work order returned"),
+    "work_order.redirected": _l("Work order redirected"),
+    "work_order.completed": _l("Work order completed"),
+    "hq.took_over": _l("HQ took over"),
+    "hq.report_reviewed": _l("HQ reviewed the written report"),
+    "tenant.created": _l("Tenant created"),
+    "tenant.suspended": _l("Tenant suspended"),
+    "tenant.reactivated": _l("Tenant reactivated"),
+    "approval.requested": _l("Approval requested"),
+    "approval.decided": _l("Approval decided"),
+    "approval.delegation": _l("Delegation set"),
+    "supervision.issued": _l("Supervision order issued"),
+    "supervision.progress": _l("Supervision progress"),
+    "supervision.milestone_done": _l("Milestone met"),
+    "supervision.milestone_waived": _l("Milestone waived"),
+    "supervision.warning": _l("Milestone warning"),
+    "supervision.closed": _l("Supervision order closed"),
+    "early_warning.raised": _l("Early warning raised"),
+    "crisis.declared": _l("Crisis declared"),
+    "crisis.team": _l("Crisis team changed"),
+    "crisis.plan": _l("Crisis plan submitted"),
+    "crisis.statement": _l("Crisis contact or statement"),
+    "crisis.unsatisfied": _l("Customer unsatisfied with crisis progress"),
+    "crisis.legal": _l("Sent to legal"),
+    "crisis.case": _l("Crisis case written"),
+    "hq_report.submitted": _l("Written report sent to HQ"),
+    "support.requested": _l("Support requested"),
+    "support.answered": _l("Support answered"),
+    "report.saved": _l("Report saved"),
+    "report.submitted": _l("Report submitted"),
+    "case.saved": _l("Case saved"),
+    "case.shared": _l("Case shared or withdrawn"),
+    "case.featured": _l("Case featured or unfeatured"),
+}
+
+SUBJECT_LABELS = {
+    "complaint": _l("Complaint"), "customer": _l("Customer"), "user": _l("User"), "role": _l("Role"),
+    "department": _l("Department"), "category": _l("Category"), "settings": _l("Settings"),
+    "checklist": _l("Revisit checklist"), "batch": _l("Batch"), "revisit": _l("Revisit"),
+    "work_order": _l("Work order"), "tenant": _l("Tenant"), "report": _l("Report"), "case": _l("Case"),
+}
+
+
+def kind_label(kind: str):
+    return KIND_LABELS.get(kind, kind)
+
+
+def subject_label(subject_type: str):
+    return SUBJECT_LABELS.get(subject_type, subject_type)
