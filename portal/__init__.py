@@ -38,6 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
     mail.init_app(app)
     from . import jobs
     jobs.init_app(app)
+    from . import throttle
+    throttle.init_app(app)  # rate limits in Redis when REDIS_URL is set, else in the database
 
     from .sla import escalation as _escalation, hooks as _sla_hooks, sweep as _sla_sweep  # noqa: F401
     from .status import hooks as _status_hooks  # noqa: F401

@@ -48,6 +48,7 @@ def load(instance_path: str, env: str | None = None) -> dict:
         "SECRET_KEY": (os.environ.get("KESU_SECRET_KEY") or None) if production else _secret_key(instance),
         "DATABASE_URL": os.environ.get("KESU_DATABASE_URL", f"sqlite:///{instance / 'kesu.db'}"),
         "REDIS_URL": os.environ.get("KESU_REDIS_URL") or None,
+        "REDIS_PREFIX": os.environ.get("KESU_REDIS_PREFIX", "kesu:"),  # rate-limit and lock keys
         "HUEY_PATH": str(instance / "huey.db"),
         "UPLOAD_DIR": os.environ.get("KESU_UPLOAD_DIR", str(instance / "uploads")),
         "MAIL_SERVER": os.environ.get("KESU_MAIL_SERVER") or None,

@@ -3,20 +3,25 @@
 Huey keeps its queue in a SQLite file (HUEY_PATH) by default, in Redis when REDIS_URL
 (KESU_REDIS_URL) is set. Under TESTING tasks run at once, in-process (HUEY_IMMEDIATE).
 `flask --app wsgi worker` runs the consumer; `flask --app wsgi sweep` runs one round now.
+
+Huey schedules periodic tasks in every consumer, so with M workers each minute's round would
+run M times: the round first claims its minute (`claim_period`, through portal/throttle.py:
+Redis `SET NX` when REDIS_URL is set, else one upserted row), and only the first claimant runs it.
 """
 import logging
 
 from flask import g
 from huey import RedisHuey, SqliteHuey, crontab
 
-from . import scope
-from .db import database
+from . import scope, throttle
+from .db import database, now
 
 log = logging.getLogger(__name__)
 huey = None
 
 # Other areas register their sweeps here: name -> callable(app) -> summary.
 PERIODIC: dict = {}
+PERIOD_SECONDS = 60  # the every-minute round
 
 
 def make_huey(app):
@@ -38,7 +43,9 @@ def init_app(app) -> None:
     @huey.periodic_task(crontab(minute="*"), name="kesu.every_minute")
     def every_minute():
         with app.app_context():
-            run_periodic(app)
+            run_claimed_round(app)
+
+    app.extensions["kesu.every_minute"] = every_minute
 
     @huey.task(name="kesu.deliver_outbox")
     def deliver_outbox():
@@ -82,6 +89,24 @@ def run_periodic(app) -> dict:
             log.exception("periodic job %s failed", name)
     result["mail"] = deliver(app)
     return result
+
+
+def claim_period(name: str, at=None) -> bool:
+    """True for the first caller in `name`'s current minute, on every worker and host sharing
+    the database (or Redis); later callers in the same minute get False."""
+    stamp = (at or now()).strftime("%Y%m%d%H%M")
+    with database.connection_context():
+        return throttle.claim(f"periodic:{name}:{stamp}", 2 * PERIOD_SECONDS)
+
+
+def run_claimed_round(app, name: str = "kesu.every_minute") -> dict | None:
+    """The periodic round, when this worker is the first to claim this minute; None otherwise."""
+    if not claim_period(name):
+        log.debug("periodic round %s: another worker has this minute", name)
+        return None
+    with database.connection_context():
+        throttle.purge()  # old counters and claims, once a minute rather than on every hit
+    return run_periodic(app)
 
 
 def run_worker(app, workers: int = 2) -> None:
