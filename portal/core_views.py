@@ -1,7 +1,7 @@
 """Routes outside any workspace: the front door, language switch, health check."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from .db import database
@@ -45,9 +45,17 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
+    """200 when the database (and Redis, when KESU_REDIS_URL is set) answers, else 503."""
+    report = {"status": "ok", "db": "ok"}
     try:  # connects here, not before the request: an unreachable database is the answer
         database.connect(reuse_if_open=True)
         database.execute_sql("SELECT 1")
-        return jsonify(status="ok", db="ok")
     except Exception:
-        return jsonify(status="error", db="unreachable"), 503
+        report.update(status="error", db="unreachable")
+    if current_app.config.get("REDIS_URL"):  # rate limits and the queue live there
+        try:
+            current_app.extensions["kesu.throttle"].redis.ping()
+            report["redis"] = "ok"
+        except Exception:
+            report.update(status="error", redis="unreachable")
+    return jsonify(report), 200 if report["status"] == "ok" else 503

@@ -183,3 +183,16 @@ def test_gunicorn_will_not_boot_an_unsafe_production_configuration(tmp_path):
         output = log.read()
     assert process.returncode != 0
     assert "KESU_SECRET_KEY is not set" in output, output
+
+
+def test_health_check_reports_redis_when_it_is_configured(db_url, tmp_path):
+    from tests.test_worker import REDIS_URL, redis_or_skip
+    redis_or_skip()
+    app = create_app(base_config(db_url, tmp_path, REDIS_URL=REDIS_URL))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "db": "ok", "redis": "ok"}
+
+    down = create_app(base_config(db_url, tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/15"))
+    response = down.test_client().get("/healthz")  # nobody listens there: logins could not be counted
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "db": "ok", "redis": "unreachable"}
