@@ -1,4 +1,4 @@
-"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker."""
+"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker, backup."""
 import os
 import sys
 
@@ -102,6 +102,18 @@ def register(app) -> None:
         """Run the background worker (outbox delivery, sweeps) until interrupted."""
         from .jobs import run_worker
         run_worker(current_app._get_current_object(), workers)
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    @click.option("--overwrite", is_flag=True, help="replace PATH if it exists")
+    def backup_cmd(path, overwrite):
+        """Copy the database to PATH while the portal runs (SQLite online backup, or pg_dump)."""
+        from .backup import BackupError, backup
+        try:
+            click.echo(backup(current_app.config["DATABASE_URL"], path, overwrite))
+        except BackupError as exc:
+            click.echo(f"backup failed: {exc}", err=True)
+            sys.exit(1)
 
     @app.cli.command("sweep")
     def sweep():
