@@ -226,3 +226,41 @@ def test_the_dashboard_runs_the_same_few_queries_for_2_tenants_as_for_32(app, lo
     big = {url: len(statements(client, url)) for url in urls}
     assert big == small
     assert small["/hq/comparison"] <= 10, small  # 8 for the figures (tenants + 7 aggregates), 2 for the request
+
+
+COMPARISON_INDEXES = ["complaint_open_by_grade", "complaint_report_required", "deadline_unmet_by_kind",
+                      "deadline_kind_met_at_tenant_id_on_time", "revisit_task_done"]
+
+
+def test_the_comparison_reads_its_figures_from_the_indexes_made_for_it(app, login):
+    """Each partial index's predicate is the query's own WHERE clause, so the planner can use it: a change on
+    either side (a new open state, a reworded condition) would fall back to scanning the register. With the
+    tables' other indexes dropped (in a transaction rolled back) and, on PostgreSQL, sequential scans
+    discouraged, each figure must still be read through its index."""
+    from peewee import SqliteDatabase
+    from portal.db import database
+    make_register(app, login)
+    with app.app_context():
+        db = database.obj
+        sqlite = isinstance(db, SqliteDatabase)
+        network = Network.get(Network.slug == "svw")
+        seen = []
+        db.query_hooks.append(lambda event: seen.append((event.sql, event.params)))
+        try:
+            with scope.scoped(scope.for_network(network)):
+                queries.comparison(network)
+        finally:
+            db.query_hooks.pop()
+        with db.atomic() as transaction:
+            for table in ("complaint", "deadline", "revisit_task"):
+                for index in db.get_indexes(table):
+                    if index.name not in COMPARISON_INDEXES and not index.name.endswith("_pkey") \
+                            and not index.name.startswith("sqlite_autoindex"):
+                        db.execute_sql(f'DROP INDEX "{index.name}"')
+            if not sqlite:
+                db.execute_sql("SET LOCAL enable_seqscan = off")
+            explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+            plans = "\n".join(" ".join(map(str, row)) for sql, params in seen
+                              for row in db.execute_sql(explain + sql, params).fetchall())
+            transaction.rollback()
+    assert [name for name in COMPARISON_INDEXES if name not in plans] == [], plans

@@ -1,10 +1,14 @@
 """Headquarters' own records inside tenants: work orders, reviewed reports, take-overs (工单, 书面报告, 总部接管)."""
-from peewee import BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from ..accounts.models import User
 from ..complaints.models import Complaint
+from ..complaints.rules import OPEN_STATES, Kind
 from ..db import now
+from ..revisits.models import RevisitTask
+from ..revisits.rules import TaskStatus
 from ..scope import TenantModel, tenant_fk
+from ..sla.models import Deadline
 from ..tenancy.models import Tenant
 from .rules import WorkOrderStatus
 
@@ -56,3 +60,23 @@ class Takeover(TenantModel):
     user = ForeignKeyField(User, on_delete="CASCADE", backref="+")  # the HQ handler
     reason = TextField(default="")
     taken_at = DateTimeField(default=now)
+
+
+
+# --- indexes the HQ comparison reads on other areas' tables (migration 0012) ---------------------------
+# Partial indexes whose predicates are the comparison's WHERE clauses (hq/queries.py: comparison), so each
+# figure is counted from a small index instead of the whole register. tests/test_hq_dashboard.py checks
+# that the planner uses them (a new open state, say, would need a migration rebuilding the first one).
+# The open states as SQL literals, sorted: SQLite matches a partial index with an IN list only when the query
+# has the same list of literals (bound parameters in a list do not match).
+OPEN_LIST = [SQL(f"'{state}'") for state in sorted(OPEN_STATES)]
+
+Complaint.add_index(Complaint.tenant, Complaint.grade, Complaint.crisis, name="complaint_open_by_grade",
+                    where=(Complaint.kind == Kind.COMPLAINT) & Complaint.status.in_(OPEN_LIST))
+Complaint.add_index(Complaint.tenant, Complaint.id, Complaint.status, name="complaint_report_required",
+                    where=(Complaint.report_required == True))  # noqa: E712
+Deadline.add_index(Deadline.kind, Deadline.due_at, Deadline.tenant, name="deadline_unmet_by_kind",
+                   where=Deadline.met_at.is_null())
+Deadline.add_index(Deadline.kind, Deadline.met_at, Deadline.tenant, Deadline.on_time)
+RevisitTask.add_index(RevisitTask.done_at, RevisitTask.tenant, RevisitTask.satisfaction, name="revisit_task_done",
+                      where=(RevisitTask.status == TaskStatus.DONE) & RevisitTask.satisfaction.is_null(False))

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..complaints import queries as register
 from ..complaints.models import Complaint, Customer
 from ..crisis.models import HqReport
-from ..complaints.rules import OPEN_STATES, SATISFIED, Grade, Kind, Status
+from ..complaints.rules import SATISFIED, Grade, Kind, Status
 from ..db import now
 from ..events import Event
 from ..i18n import DEFAULT_TZ
@@ -24,7 +24,7 @@ from ..sla.models import DeadlineKind as K
 from ..supervision.models import Milestone, SupervisionOrder
 from ..supervision.rules import MilestoneStatus, OrderStatus
 from ..tenancy.models import Category, Department, Tenant
-from .models import ReportReview, Takeover, WorkOrder
+from .models import OPEN_LIST, ReportReview, Takeover, WorkOrder
 from .rules import WorkOrderStatus as W
 from .rules import rate, sort_rows
 
@@ -60,7 +60,7 @@ def comparison(network, sort: str = "worst", descending: bool | None = None, at=
 
     open_q = (Complaint.select(Complaint.tenant, Complaint.grade, ROWS,
                                _count_if(Complaint.crisis == True))  # noqa: E712
-              .where(Complaint.status.in_(list(OPEN_STATES)) & (Complaint.kind == Kind.COMPLAINT))
+              .where((Complaint.kind == Kind.COMPLAINT) & Complaint.status.in_(OPEN_LIST))
               .group_by(Complaint.tenant, Complaint.grade).tuples())
     for tenant_id, grade, n, crises in open_q:
         row = rows.get(tenant_id)
