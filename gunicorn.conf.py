@@ -38,8 +38,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("KESU_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("KESU_LOG_LEVEL", "info")
-# Combined log format plus the request time in milliseconds (%(M)s) and microseconds (%(D)s).
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %(D)sus'
+# Combined log format plus the request time in milliseconds (%(M)s) and microseconds (%(D)s),
+# and the X-Forwarded-For header nginx sends.
+access_log_format = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %(D)sus '
+                     '"%({x-forwarded-for}i)s"')  # the client as nginx saw it (h is the proxy)
 
 proc_name = "kesu"
 # gunicorn >= 24 opens a control socket at one fixed path per user: two app servers on one host

@@ -196,3 +196,18 @@ def test_health_check_reports_redis_when_it_is_configured(db_url, tmp_path):
     response = down.test_client().get("/healthz")  # nobody listens there: logins could not be counted
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "db": "ok", "redis": "unreachable"}
+
+
+def test_the_nginx_example_matches_the_app(tmp_path):
+    """deploy/nginx.conf lets through what the app accepts and caches static files as the app would."""
+    from portal.static_files import LONG, SHORT_SECONDS
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'kesu.db'}", tmp_path))
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1))
+    assert megabytes * 1024 * 1024 == app.config["MAX_CONTENT_LENGTH"]
+    assert re.search(rf'default\s+"{LONG}";', conf)  # hashed URLs, as static_files answers them
+    assert re.search(rf'""\s+"public, max-age={SHORT_SECONDS}";', conf)
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):  # what ProxyFix reads
+        assert f"proxy_set_header {header} " in conf
+    timeout = int(re.search(r"proxy_read_timeout (\d+)s;", conf).group(1))
+    assert timeout > int(re.search(r'KESU_TIMEOUT"\) or (\d+)', (ROOT / "gunicorn.conf.py").read_text()).group(1))
