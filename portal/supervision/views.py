@@ -37,8 +37,9 @@ def _errors(form, problems: dict) -> None:
 
 
 def _leader_choices():
-    leaders = (User.select(User.id, User.name).join(Department, on=(Department.leader == User.id))
-               .where(Department.active).distinct().order_by(User.name))
+    # A scoped subquery: a join from User (not a tenant table) would list every tenant's leaders.
+    led = Department.select(Department.leader).where(Department.active)
+    leaders = User.select(User.id, User.name).where(User.id.in_(led)).order_by(User.name)
     return [(u.id, u.name) for u in leaders]
 
 
