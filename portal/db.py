@@ -12,15 +12,17 @@ def make_database(url: str):
     """Open SQLite (WAL, foreign keys, IMMEDIATE writes) or pooled PostgreSQL from a URL."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///"):] or ":memory:"
+        path = url[len("sqlite:///"):].partition("?")[0] or ":memory:"
+        # How long a write waits for another writer before "database is locked" (503): ?timeout=seconds.
+        timeout = float(_query_param(parsed.query, "timeout") or 15)
         # IMMEDIATE: a deferred read-then-write transaction fails at once with
         # "database is locked" instead of waiting for the busy timeout.
         return SqliteDatabase(
             path,
             lock_type="IMMEDIATE",
-            timeout=15,
+            timeout=timeout,
             pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal",
-                     "busy_timeout": 15000},
+                     "busy_timeout": int(timeout * 1000)},
         )
     if parsed.scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(

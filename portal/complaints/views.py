@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
+from ..db import atomic
 from ..htmx import render
 from ..tenancy.models import Category, Department, active_members
 from ..tenancy.rules import Permission as P
@@ -93,10 +94,12 @@ def intake():
     data["category"] = get_or_404(Category, form.category.data)
     data["customer_name"] = data["customer_name"].strip()
     data["batch_key"] = data.get("batch_key") or None
-    complaint, created = actions.intake(g.tenant, g.user, data)
+    from .files import save_uploads
+    with atomic():  # the complaint and its evidence are saved together, or neither is
+        complaint, created = actions.intake(g.tenant, g.user, data)
+        if created:
+            save_uploads(complaint, request.files.getlist("attachments"), g.user)
     if created:
-        from .files import save_uploads
-        save_uploads(complaint, request.files.getlist("attachments"), g.user)
         flash(_("%(number)s is in the register. The promised reply date is on the receipt.",
                 number=complaint.number), "success")
     return redirect(url_for("complaints.detail", cid=complaint.id), code=303)
