@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .revisits import hooks as _revisit_hooks  # noqa: F401  (after the deadline hooks: reads the REVISIT clock)
     from .supervision import hooks as _supervision_hooks, sweep as _supervision_sweep  # noqa: F401
     from .crisis import hooks as _crisis_hooks  # noqa: F401
+    from .reports import hooks as _report_hooks  # noqa: F401  (stored monthly figures follow every change)
     from .sla import messages as sla_messages
     sla_messages.init_app(app)
     _register_blueprints(app)

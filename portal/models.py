@@ -8,7 +8,7 @@ from .sla.models import Batch, Deadline, NetworkSetting, Pause, TenantSetting
 from .status.models import CustomerAction
 from .notify.models import OutboxMessage
 from .revisits.models import ChecklistItem, ChecklistTemplate, RevisitAnswer, RevisitTask
-from .reports.models import Report
+from .reports.models import MonthlyFigures, Report
 from .cases.models import Case, CaseGram
 from .approvals.models import Approval, Delegation
 from .supervision.models import EarlyWarning, Milestone, ProgressReport, SupervisionOrder
@@ -22,6 +22,6 @@ ALL_MODELS = [User, Network, Tenant, Role, Department, Category, Membership, HqM
               Attachment, ComplaintLink, Deadline, Pause, TenantSetting, NetworkSetting,
               Batch, CustomerAction,
               ChecklistTemplate, ChecklistItem, RevisitTask, RevisitAnswer, WorkOrder, ReportReview, Takeover,
-              Report, Case, CaseGram,
+              Report, MonthlyFigures, Case, CaseGram,
               Approval, Delegation, SupervisionOrder, Milestone, ProgressReport, EarlyWarning,
               CrisisFile, CrisisMember, CrisisPlan, CrisisStatement, HqReport, SupportRequest, PartLine]

@@ -6,10 +6,9 @@ drawn the same way from live figures and from a snapshot taken months ago.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, Case as When, fn
+from peewee import JOIN, fn
 
 from ..complaints.models import Complaint
 from ..complaints.rules import Status
@@ -18,31 +17,10 @@ from ..events import Event
 from ..sla import settings
 from ..sla.models import Deadline
 from ..tenancy.models import Category, Department
-from . import rules, worktime
+from . import rules, store, worktime
 from .models import Report
-from .queries import COUNTED_EVENTS, LIST_CAP, only, population, spans, tallies, within
-from .rules import Bounds, Period, Tally
-
-
-
-def trend(tenants, period: Period) -> list[dict]:
-    """New and closed complaints in each of the last twelve months: one pass, grouped by both months."""
-    months = rules.trailing_months(period)
-    per_month = [spans(tenants, m) for m in months]
-    whole = [(ids, Bounds(first.start, last.end)) for (ids, first), (_, last) in zip(per_month[0], per_month[-1])]
-
-    def bucket(column):
-        return When(None, [(within(column, Complaint.tenant, s), i) for i, s in enumerate(per_month)], -1)
-    rows = (Complaint.select(bucket(Complaint.received_at), bucket(Complaint.closed_at), fn.COUNT(Complaint.id))
-            .where(only(Complaint.tenant, whole) & population()
-                   & (within(Complaint.received_at, Complaint.tenant, whole)
-                      | within(Complaint.closed_at, Complaint.tenant, whole)))
-            .group_by(SQL("1"), SQL("2")).tuples())
-    new, closed = Counter(), Counter()
-    for received, closed_in, n in rows:
-        new[received] += n
-        closed[closed_in] += n
-    return [{"period": m.label, "new": new[i], "closed": closed[i]} for i, m in enumerate(months)]
+from .queries import COUNTED_EVENTS, LIST_CAP, calendars, only, population, spans, tallies, within
+from .rules import Period, Tally
 
 
 def local(t: datetime.datetime | None, zone: str) -> str:
@@ -92,11 +70,12 @@ def event_counts(tenants, period: Period) -> dict:
 
 
 def monthly(tenant, period: Period) -> dict:
-    """Everything the monthly report shows (and freezes when submitted): about ten queries."""
-    t = tallies([tenant], period)[tenant.id]
+    """Everything the monthly report shows (and freezes when submitted): the stored months, three lists."""
+    cals = calendars([tenant])
+    t = store.tallies([tenant], period, cals)[tenant.id]
     return {"kind": "monthly", "period": period.label, "tenant": tenant.name,
             "generated_at": local(now(), tenant.timezone),
-            "figures": rules.summarise(t), "trend": trend([tenant], period),
+            "figures": rules.summarise(t), "trend": store.trend([tenant], period, cals),
             "overdue": overdue(tenant, period), "notable": notable(tenant, period),
             "events": event_counts([tenant], period)}
 
@@ -128,7 +107,8 @@ def complaint_list(tenant, period: Period, grades=None, cap: int = 200) -> list[
 def hq_monthly(tenants, period: Period) -> dict:
     """The network's month: consolidated figures and one row per tenant (GROUP BY tenant)."""
     tenants = list(tenants)
-    per_tenant = tallies(tenants, period)
+    cals = calendars(tenants) if tenants else {}
+    per_tenant = store.tallies(tenants, period, cals) if tenants else {}
     total = sum(per_tenant.values(), Tally())
     reports = {r.tenant_id: r for r in Report.select(Report.id, Report.tenant, Report.status, Report.submitted_at)
                .where((Report.kind == "monthly") & (Report.period == period.label))}
@@ -139,7 +119,7 @@ def hq_monthly(tenants, period: Period) -> dict:
         Report.id, Report.tenant, Report.kind, Report.period, Report.submitted_at).where(
         (Report.kind != "monthly") & (Report.status == "submitted") & (Report.submitted_at >= b.start)
         & (Report.submitted_at < b.end)).order_by(Report.submitted_at).limit(LIST_CAP)]
-    return {"figures": rules.summarise(total), "trend": trend(tenants, period) if tenants else [],
+    return {"figures": rules.summarise(total), "trend": store.trend(tenants, period, cals),
             "events": event_counts(tenants, period) if tenants else {}, "rows": rows, "others": others}
 
 

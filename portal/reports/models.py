@@ -1,5 +1,5 @@
 """Reports a tenant writes and sends up: the monthly report, the quarterly analyses, major complaints."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..accounts.models import User
 from ..complaints.models import Complaint
@@ -30,3 +30,29 @@ class Report(TenantModel):
     @property
     def submitted(self) -> bool:
         return self.status == "submitted"
+
+
+class MonthlyFigures(TenantModel):
+    """One tenant's month of the monthly report, computed ahead (`store.py`): the tally and its handling times.
+
+    A change to a complaint bumps `changes` of the months it may touch, in its own transaction; the
+    figures hold while `computed` equals it, the calendar is the one they were counted in, and (in
+    the current month) no running deadline has fallen due since.
+    """
+
+    tenant = tenant_fk(Tenant)
+    period = CharField(max_length=7)  # "2026-03"
+    ends_at = DateTimeField()  # the month's end in UTC (the tenant's local midnight)
+    changes = IntegerField(default=0)  # bumped by every change that may alter the month's figures
+    computed = IntegerField(default=-1)  # the value of `changes` the figures below reflect
+    computed_at = DateTimeField(null=True)
+    valid_until = DateTimeField(null=True)  # a running deadline falls due: the rates change then
+    calendar = CharField(max_length=40, default="")  # the business calendar the handling times were counted in
+    new = IntegerField(default=0)  # new and closed complaints, read by the 12-month trend
+    closed = IntegerField(default=0)
+    tally = TextField(default="{}")  # JSON: the rest of `rules.Tally`
+    handling = BlobField(null=True)  # the handling times in working days, float64, ascending
+
+    class Meta:
+        table_name = "monthly_figures"
+        indexes = ((("tenant", "period"), True),)

@@ -162,6 +162,20 @@ def _deadline_rates(tallies, spans_, grades, as_of):
         setattr(tallies[tenant], f"{kind}_on_time", int(good or 0))
 
 
+def next_due(tenants, period: Period, as_of: datetime.datetime) -> dict:
+    """tenant id -> the moment the first running reply or completion deadline of the period falls due
+    after `as_of`: from then on it counts in the period's rate, missed (tenants with none are left out)."""
+    s = spans(tenants, period)
+    if all(b.end <= as_of for _, b in s):
+        return {}
+    query = (Deadline.select(Deadline.tenant, fn.MIN(Deadline.due_at))
+             .join(Complaint, on=(Deadline.complaint == Complaint.id))
+             .where(only(Deadline.tenant, s) & Deadline.kind.in_(rules.KPI_DEADLINES) & population()
+                    & Deadline.met_at.is_null() & (Deadline.due_at >= as_of) & within(Deadline.due_at, Deadline.tenant, s))
+             .group_by(Deadline.tenant).tuples())
+    return dict(query)
+
+
 def _json_text(column, key: str):
     if is_sqlite():
         return fn.json_extract(column, f"$.{key}")
