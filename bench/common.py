@@ -66,6 +66,20 @@ def pg_has_tables(url: str) -> bool:
         conn.close()
 
 
+def pg_vacuum_analyze(url: str) -> None:
+    """VACUUM (ANALYZE) the whole database, as autovacuum would soon after a bulk load: statistics for the
+    planner, and the visibility map that lets index-only scans skip the table."""
+    import psycopg2
+    p = urlparse(url)
+    conn = psycopg2.connect(dbname=pg_name(url), user=p.username, password=p.password,
+                            host=p.hostname, port=p.port or 5432, connect_timeout=5)
+    conn.autocommit = True  # VACUUM cannot run inside a transaction
+    try:
+        conn.cursor().execute("VACUUM (ANALYZE)")
+    finally:
+        conn.close()
+
+
 def pg_create(url: str) -> None:
     conn = _pg_admin(url)
     try:

@@ -165,7 +165,7 @@ def _finish(url: str) -> None:
         for table in ("customer", "complaint", "plan", "note", "attachment", "event", "supervision_order"):
             database.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
-        database.execute_sql("ANALYZE")  # autovacuum would do this soon after a bulk load
+        common.pg_vacuum_analyze(url)  # autovacuum would do this soon after a bulk load
     else:
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -251,6 +251,40 @@ def table(rows: list[dict], postgres: bool) -> str:
     return "\n".join(lines)
 
 
+# --- profiles (py-spy, from the bench extra) ---------------------------------------------------------
+
+def profiler(process, load: Load, opts):
+    """py-spy sampling every app server process while `load` runs, when --profile matches its name."""
+    if not opts.profile or opts.profile not in load.name:
+        return None
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    out = common.OUT / f"load-profile-{_slug(load.name)}.txt"
+    return subprocess.Popen([spy, "record", "--pid", str(process.pid), "--subprocesses", "--nonblocking",
+                             "--rate", "200", "--duration", str(max(1, round(opts.seconds))), "--format", "raw",
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def summarize(path: str, top: int = 30) -> str:
+    """From py-spy's collapsed stacks: the functions with the most samples, on top of the stack (own) and
+    anywhere in it (total), in a `-top.txt` file beside them; returns its path."""
+    own, total, samples = {}, {}, 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, n = stack.split(";"), int(count)
+        samples += n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            total[frame] = total.get(frame, 0) + n
+    lines = [f"{samples} samples in {path}", "", "own %  function (file:line)"]
+    lines += [f"{100 * n / samples:5.1f}  {f}" for f, n in sorted(own.items(), key=lambda x: -x[1])[:top]]
+    lines += ["", "total %  function (file:line), portal code only"]
+    lines += [f"{100 * n / samples:5.1f}  {f}" for f, n in sorted(total.items(), key=lambda x: -x[1])
+              if "portal/" in f][:top]
+    out = Path(path).with_name(Path(path).stem + "-top.txt")
+    out.write_text("\n".join(lines) + "\n")
+    return str(out)
+
+
 # --- query plans (bench.http_bench's explain, in-process, on one request of each read endpoint) ------
 
 def plans(app, loads_: list[Load], postgres: bool) -> str:
@@ -314,7 +348,11 @@ def run(url: str, opts) -> dict:
                 connections = min(opts.connections, load.connections or opts.connections)
                 if opts.warmup:
                     drive(base, load, opts.warmup, connections, tmp)
+                spy = profiler(process, load, opts)
                 rows.append(figures(load, drive(base, load, opts.seconds, connections, tmp), connections))
+                if spy:
+                    spy.wait(60)
+                    print(f"  profile: {summarize(spy.args[spy.args.index('-o') + 1])}", flush=True)
                 r = rows[-1]
                 print(f"  {load.name}: {r['req_per_s']} req/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
                       f"p99 {r['p99_ms']} ms, load {r['loadavg_1min_after']}", flush=True)
@@ -369,6 +407,8 @@ def main(argv=None) -> int:
     parser.add_argument("--redis-url", help="run the app servers with KESU_REDIS_URL (rate limits, worker queue)")
     parser.add_argument("--only", help="drive only endpoints whose name contains this text")
     parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
+    parser.add_argument("--profile", help="sample the app servers with py-spy while endpoints whose name contains "
+                        "this text run (pip install -e '.[bench]'); writes bench/out/load-profile-*.txt")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
