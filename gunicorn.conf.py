@@ -33,7 +33,7 @@ keepalive = 5  # seconds; nginx keeps upstream connections open (deploy/nginx.co
 preload_app = False
 
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall them into false timeouts.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn makes its own private files there
 
 accesslog = os.environ.get("KESU_ACCESS_LOG", "-")
 errorlog = "-"

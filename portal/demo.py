@@ -5,7 +5,7 @@ from .scope import for_tenant, scoped
 from .tenancy.actions import add_hq_member, add_member, create_network, create_tenant
 from .tenancy.models import Department, Network
 
-DEMO_PASSWORD = "kesu-demo"
+DEMO_PASSWORD = "kesu-demo"  # noqa: S105 - the published demo password; seed-demo refuses to run in production
 
 NETWORKS = [
     ("svw", "上汽大众经销商网络", "dealer", [("dealer-sh01", "上海浦东一店", "SH01"),

@@ -29,7 +29,7 @@ PROJECTS = {"prop-bj01": "万家·朝阳花园", "prop-bj02": "万家·海淀学
 
 def customer_data(tenant, index: int) -> dict:
     """The intake fields of the tenant's customer number `index` (same index, same person)."""
-    rnd = random.Random(f"{tenant.slug}:{index}")
+    rnd = random.Random(f"{tenant.slug}:{index}")  # noqa: S311 - repeatable made-up demo people, no secret
     shift = TENANTS.index(tenant.slug) * 5 if tenant.slug in TENANTS else 0
     names = PROPERTY_NAMES if tenant.kind == "property" else DEALER_NAMES
     data = {"customer_name": names[(index + shift) % len(names)],
