@@ -84,6 +84,8 @@ def register(app) -> None:
         from .accounts.actions import create_user
         from .accounts.rules import password_problems
         from .tenancy.actions import add_hq_member, add_member
+        from .events import EventKind, record
+        from .scope import for_tenant, scoped
         from .tenancy.models import Network, Tenant
         problems = password_problems(password, email)
         if problems:
@@ -91,7 +93,11 @@ def register(app) -> None:
         with database.connection_context(), database.atomic():
             user = create_user(email, name, password, method=current_app.config["PASSWORD_HASH_METHOD"])
             if tenant:
-                add_member(Tenant.get(Tenant.slug == tenant), user, role)
+                membership = add_member(Tenant.get(Tenant.slug == tenant), user, role)
+                with scoped(for_tenant(membership.tenant)):  # the tenant's audit log shows who was added, and how
+                    record(EventKind.USER_CREATED, "user", user.id, None, tenant=membership.tenant,
+                           actor_label="command line", after={"name": user.name, "email": user.email,
+                                                              "role": role, "active": True})
             if hq:
                 add_hq_member(Network.get(Network.slug == hq), user)
         click.echo(f"created {user.email}")

@@ -108,13 +108,16 @@ def _erase_rows(customer, ids, known, at) -> None:
     # The customer's link stops working: every token names the old link version.
     Complaint.update(description=ERASED, plate=None, vin=None, unit=None, link_version=Complaint.link_version + 1,
                      version=Complaint.version + 1).where(Complaint.id.in_(ids)).execute()
-    Complaint.update(customer_request=ERASED).where(Complaint.id.in_(ids) & (Complaint.customer_request != "")).execute()
+    Complaint.update(customer_request=ERASED).where(
+        Complaint.id.in_(ids) & (Complaint.customer_request != "")).execute()
     Note.update(body=ERASED).where(Note.complaint.in_(ids)).execute()
-    Plan.update(customer_opinion=ERASED).where(Plan.complaint.in_(ids) & Plan.customer_opinion.is_null(False)).execute()
+    Plan.update(customer_opinion=ERASED).where(
+        Plan.complaint.in_(ids) & Plan.customer_opinion.is_null(False)).execute()
     RevisitTask.update(comment=ERASED).where(RevisitTask.complaint.in_(ids) & (RevisitTask.comment != "")).execute()
     tasks = RevisitTask.select(RevisitTask.id).where(RevisitTask.complaint.in_(ids))
-    RevisitAnswer.update(value=ERASED).where(RevisitAnswer.task.in_(tasks) & (RevisitAnswer.answer_type == AnswerType.TEXT)
-                                             & RevisitAnswer.value.is_null(False) & (RevisitAnswer.value != "")).execute()
+    RevisitAnswer.update(value=ERASED).where(
+        RevisitAnswer.task.in_(tasks) & (RevisitAnswer.answer_type == AnswerType.TEXT)
+        & RevisitAnswer.value.is_null(False) & (RevisitAnswer.value != "")).execute()
     for model, column, fields in _BY_COMPLAINT:
         _scrub(model, getattr(model, column).in_(ids), fields, known)
     orders = SupervisionOrder.select(SupervisionOrder.id).where(SupervisionOrder.complaint.in_(ids))

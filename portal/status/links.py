@@ -60,14 +60,17 @@ def resolve(token: str, at=None) -> Opened | None:
     """
     cid = tokens.complaint_id(token)
     with scoped(SYSTEM):
-        row = (Complaint.select(Complaint.link_version, Complaint.closed_at, Tenant.id, Tenant.network, Tenant.status)
-               .join(Tenant, on=(Complaint.tenant == Tenant.id)).where(Complaint.id == cid).tuples().first())
-        version, closed_at, tenant_id, network_id, tenant_status = row or (0, None, 0, 0, "none")
+        row = (Complaint.select(Complaint.link_version, Complaint.closed_at, Tenant.id, Tenant.network, Tenant.status,
+                                Customer.erased_at)
+               .join(Tenant, on=(Complaint.tenant == Tenant.id))
+               .join_from(Complaint, Customer, on=(Complaint.customer == Customer.id))
+               .where(Complaint.id == cid).tuples().first())
+        version, closed_at, tenant_id, network_id, tenant_status, erased_at = row or (0, None, 0, 0, "none", None)
         # explain(), not the per-request cached load(): every refusal must do the same reads.
         cfg = settings.explain(Tenant(id=tenant_id, network=network_id), SETTINGS)[0]
     current = tokens.matches(_key(), token, cid, version)
     expired = rules.is_expired(closed_at, cfg["expiry_days"], at or now())
-    if row is None or not current or expired or tenant_status != TenantStatus.ACTIVE:
+    if row is None or not current or expired or tenant_status != TenantStatus.ACTIVE or erased_at is not None:
         return None
     with scoped(SYSTEM):  # only a valid link gets this far
         complaint = (Complaint.select(Complaint, Tenant, Customer)
