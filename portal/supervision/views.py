@@ -62,6 +62,7 @@ def issue(cid):
         department = get_or_404(Department, form.department.data) if form.department.data else None
         rows = issue_milestones(form)
         try:
+            _check_people(form.cc.data, [m for _, m in rows])
             order = actions.issue(complaint, g.user, department=department, milestones=[m for _, m in rows],
                                   reason=form.reason.data, cc=_members(form.cc.data),
                                   follow_up_days=form.follow_up_days.data)
@@ -76,6 +77,17 @@ def issue(cid):
 def _members(ids):
     choices = {value for value, _label in member_choices("")}
     return [i for i in ids or [] if i in choices]
+
+
+def _check_people(cc, milestones) -> None:
+    """Refuse people copied or owning a milestone who are not active members here (a tampered form)."""
+    members = {value for value, _label in member_choices("")}
+    problems = {f"milestones-{i}-owner": "unknown_choice" for i, m in enumerate(milestones)
+                if m["owner"] and m["owner"] not in members}
+    if set(cc or []) - members:
+        problems["cc"] = "unknown_choice"
+    if problems:
+        raise actions.SupervisionError(problems)
 
 
 def _issue_errors(form, problems, row_of):
@@ -146,6 +158,9 @@ def progress(oid):
         return order_page(oid, status=422, progress_form=form)
     milestone = (Milestone.select().where((Milestone.id == form.milestone.data) & (Milestone.order == order.id))
                  .first() if form.milestone.data else None)
+    if form.milestone.data and milestone is None:  # not a milestone of this order (a tampered form)
+        form.milestone.errors = [str(problem_text("unknown_choice"))]
+        return order_page(oid, status=422, progress_form=form)
     try:
         actions.report_progress(order, g.user, form.body.data, milestone=milestone, files=files)
     except actions.SupervisionError as err:
