@@ -204,6 +204,47 @@ def stop(process) -> None:
             process.wait()
 
 
+# --- CPU: what each request costs, whatever else the machine runs ------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(process) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [process.pid] + ([int(p) for p in children.read_text().split()] if children.exists() else [])
+
+
+def database_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (the app's pooled connections)."""
+    if not common.is_postgres(url):
+        return []
+    conn = common._pg_admin(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (common.pg_name(url),))
+            return [row[0] for row in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def cpu_of(pids: list[int]) -> dict:
+    """CPU seconds (user + system) each process has used so far."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def cpu_used(before: dict, after: dict) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 # --- wrk ---------------------------------------------------------------------------------------------
 
 def drive(base: str, load: Load, seconds: float, connections: int, tmp: Path) -> dict:
@@ -219,11 +260,17 @@ def drive(base: str, load: Load, seconds: float, connections: int, tmp: Path) ->
     return json.loads(out.read_text())
 
 
-def figures(load: Load, raw: dict, connections: int) -> dict:
+def figures(load: Load, raw: dict, connections: int, app_cpu: float, db_cpu: float | None) -> dict:
     lat, seconds = raw["latency_us"], raw["duration_us"] / 1e6
     ms = lambda us: round(us / 1000, 1)  # noqa: E731
     errors = sum(raw["errors"].values())
+    n = max(raw["requests"], 1)
+    cpu_ms = 1000 * (app_cpu + (db_cpu or 0)) / n
     return {"endpoint": load.name, "connections": connections, "requests": raw["requests"],
+            "app_cpu_ms_per_request": round(1000 * app_cpu / n, 1),
+            "db_cpu_ms_per_request": None if db_cpu is None else round(1000 * db_cpu / n, 1),
+            # what the cores of this machine could serve if they did nothing else
+            "cpu_bound_req_per_s": round(os.cpu_count() * 1000 / cpu_ms, 0) if cpu_ms else None,
             "req_per_s": round(raw["requests"] / seconds, 1), "p50_ms": ms(lat["p50"]), "p90_ms": ms(lat["p90"]),
             "p95_ms": ms(lat["p95"]), "p99_ms": ms(lat["p99"]), "max_ms": ms(lat["max"]),
             "errors": errors, "unexpected_status": raw["unexpected_status"], "statuses": raw["statuses"],
@@ -241,12 +288,14 @@ def verdict(row: dict, postgres: bool) -> str:
 
 
 def table(rows: list[dict], postgres: bool) -> str:
-    lines = ["| endpoint | conns | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | errors | target |",
-             "|" + "---|" * 10]
+    lines = ["| endpoint | conns | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | CPU ms/req app + db "
+             "| CPU-bound req/s | errors | target |", "|" + "---|" * 12]
     for r in rows:
         bad = r["errors"] + r["unexpected_status"]
+        db = "" if r["db_cpu_ms_per_request"] is None else f" + {r['db_cpu_ms_per_request']:.1f}"
         lines.append(f"| {r['endpoint']} | {r['connections']} | {r['requests']} | {r['req_per_s']:.0f} | "
                      f"{r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+                     f"{r['app_cpu_ms_per_request']:.1f}{db} | {r['cpu_bound_req_per_s'] or ''} | "
                      f"{bad or ''}{' ' + json.dumps(r['statuses']) if r['statuses'] else ''} | {verdict(r, postgres)} |")
     return "\n".join(lines)
 
@@ -338,6 +387,7 @@ def run(url: str, opts) -> dict:
     base = f"http://127.0.0.1:{port}"
     tmp = common.OUT / "load-tmp"
     tmp.mkdir(exist_ok=True)
+    (common.OUT / "load-access.log").unlink(missing_ok=True)  # this run's requests only
     with open(common.OUT / "load-gunicorn.log", "w") as log:
         process, link_secret = start_gunicorn(url, port, opts.workers, opts.redis_url, log)
         try:
@@ -349,13 +399,18 @@ def run(url: str, opts) -> dict:
                 if opts.warmup:
                     drive(base, load, opts.warmup, connections, tmp)
                 spy = profiler(process, load, opts)
-                rows.append(figures(load, drive(base, load, opts.seconds, connections, tmp), connections))
+                app_before, db_before = cpu_of(server_pids(process)), cpu_of(database_pids(url))
+                raw = drive(base, load, opts.seconds, connections, tmp)
+                app_cpu = cpu_used(app_before, cpu_of(server_pids(process)))
+                db_cpu = cpu_used(db_before, cpu_of(database_pids(url))) if common.is_postgres(url) else None
+                rows.append(figures(load, raw, connections, app_cpu, db_cpu))
                 if spy:
                     spy.wait(60)
                     print(f"  profile: {summarize(spy.args[spy.args.index('-o') + 1])}", flush=True)
                 r = rows[-1]
                 print(f"  {load.name}: {r['req_per_s']} req/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-                      f"p99 {r['p99_ms']} ms, load {r['loadavg_1min_after']}", flush=True)
+                      f"p99 {r['p99_ms']} ms, CPU {r['app_cpu_ms_per_request']} + {r['db_cpu_ms_per_request']} ms, "
+                      f"load {r['loadavg_1min_after']}", flush=True)
         finally:
             stop(process)
     info["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -399,7 +454,7 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=network.SQLITE_URL,
                         help=f"a database made by bench.network (default %(default)s; PostgreSQL: {network.PG_URL})")
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per endpoint (default %(default)s)")
-    parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first (default %(default)s)")
+    parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds first (default %(default)s)")
     parser.add_argument("-c", "--connections", type=int, default=4,
                         help="concurrent connections (wrk -c; default %(default)s; slow reports use at most 2)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, 2 x cores + 1)")
