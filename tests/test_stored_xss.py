@@ -294,7 +294,28 @@ def seed(app) -> dict:
                assignee="0")
     # supervision, support, crisis on the others
     submit(gm, f"{TENANT}/supervision/complaints/{numbers[1]}/orders", "/orders")
-    return {"complaints": numbers, "status": status}
+    with app.app_context(), scope.scoped(scope.SYSTEM):
+        from portal.revisits.models import RevisitTask
+        from portal.supervision.models import SupervisionOrder
+        order = SupervisionOrder.get(SupervisionOrder.complaint == numbers[1]).id
+        revisit = RevisitTask.get(RevisitTask.complaint == cid).id
+    submit(gm, f"{TENANT}/supervision/orders/{order}", f"/orders/{order}/progress",
+           files={"attachments": (io.BytesIO(PNG), FILE_NAME)})
+    submit(gm, f"{TENANT}/supervision/orders/{order}", f"/orders/{order}/follow-up")
+    submit(gm, f"{TENANT}/complaints/{numbers[3]}", f"/support/complaints/{numbers[3]}/requests",
+           files={"attachments": (io.BytesIO(PNG), FILE_NAME)})
+    submit(gm, f"{TENANT}/complaints/{numbers[2]}", f"/crisis/complaints/{numbers[2]}/declare")
+    with app.app_context(), scope.scoped(scope.SYSTEM):
+        from portal.crisis.models import CrisisFile
+        crisis = f"{TENANT}/crisis/{CrisisFile.get(CrisisFile.complaint == numbers[2]).id}"
+    for part in ("/plans", "/statements", "/legal", "/case"):
+        submit(gm, crisis, part)
+    submit(gm, f"{TENANT}/revisits/{revisit}", f"/revisits/{revisit}", satisfaction="satisfied")
+    submit(gm, f"{TENANT}/cases/new/{cid}", f"/cases/new/{cid}")
+    submit(gm, f"{TENANT}/approvals/away", "/approvals/away")
+    hq = sign_in(app, "hq@svw.demo")
+    submit(hq, f"/hq/complaints/{numbers[4]}", f"/hq/complaints/{numbers[4]}/comment")
+    return {"complaints": numbers, "status": status, "crisis": crisis}
 
 
 # --- the checks -----------------------------------------------------------------------------------------
@@ -308,7 +329,7 @@ def crawl(client, seeds, limit=250) -> dict:
     while queue and len(pages) < limit:
         url = queue.pop(0)
         shape = re.sub(r"\d+", "N", urlparse(url).path) + ("?" if urlparse(url).query else "")
-        if url in seen or shapes.get(shape, 0) >= 2 or url.startswith(SKIP):
+        if url in seen or (shapes.get(shape, 0) >= 2 and url not in seeds) or url.startswith(SKIP):
             continue
         seen.add(url)
         shapes[shape] = shapes.get(shape, 0) + 1
@@ -330,7 +351,10 @@ def crawl(client, seeds, limit=250) -> dict:
 ])
 def test_no_page_or_fragment_carries_a_payloads_markup(app, site, email, seeds):
     client = sign_in(app, email)
-    seeds = seeds + [f"{TENANT}/complaints/{cid}" for cid in site["complaints"]] if "hq" not in email else seeds
+    if "gm@" in email:
+        seeds = seeds + [f"{TENANT}/complaints/{cid}" for cid in site["complaints"]] + [site["crisis"]]
+    elif "hq@" in email:
+        seeds = seeds + [f"/hq/complaints/{cid}" for cid in site["complaints"]]
     pages = crawl(client, seeds)
     problems, escaped = [], 0
     for url, response in pages.items():
@@ -339,8 +363,6 @@ def test_no_page_or_fragment_carries_a_payloads_markup(app, site, email, seeds):
         html = response.get_data(as_text=True)
         problems += [f"{url}: {found}" for found in injected(html)]
         escaped += "&lt;script&gt;alert(" in html
-        for fragment in ("hx-get",):  # the same page as an HTMX fragment
-            pass
     assert problems == [], "\n".join(problems[:20])
     assert escaped >= 3, "the payloads should be on the pages, escaped"
     assert len(pages) > 20
