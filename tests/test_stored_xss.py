@@ -374,10 +374,29 @@ def test_the_status_page_shows_the_customers_and_staffs_payloads_as_text(app, si
     assert "&lt;script&gt;" in html
 
 
+TEMPLATE_TYPED = "{{7*7}}{{ &#39;&#39;.__class__.__mro__ }}"  # as typed, HTML-escaped
+EVALUATED = ("&lt;class", "<class", "(<class")  # what `''.__class__.__mro__` would print
+
+
 def test_templates_in_texts_are_shown_as_typed_never_evaluated(app, site):
+    """Tenant-editable texts (revisit questions, what customers are shown) and everyone's words are data:
+    a Jinja payload in them comes out as typed, on pages and in mail, never evaluated."""
     client = sign_in(app, "gm@dealer-sh01.demo")
-    html = client.get(f"{TENANT}/complaints/{site['complaints'][0]}").get_data(as_text=True)
-    assert "{{7*7}}" in html and "&lt;class" not in html and "(&lt;class &#39;str&#39;&gt;" not in html
+    cid = site["complaints"][0]
+    with app.app_context(), scope.scoped(scope.SYSTEM):
+        from portal.revisits.models import RevisitTask
+        revisit = RevisitTask.get(RevisitTask.complaint == cid).id
+    pages = {"complaint": client.get(f"{TENANT}/complaints/{cid}"), "crisis": client.get(site["crisis"]),
+             "revisit questions": client.get(f"{TENANT}/settings/revisit"),
+             "revisit": client.get(f"{TENANT}/revisits/{revisit}"),
+             "customer's page": app.test_client().get(site["status"])}
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert TEMPLATE_TYPED in html, f"the {name} page shows the typed template text"
+        assert not any(e in html for e in EVALUATED), f"the {name} page evaluated a template"
+    bodies = [m["body"] for m in site["mail"]]
+    assert any("{{7*7}}" in body for body in bodies)
+    assert not any(e in body for body in bodies for e in EVALUATED)
 
 
 def test_spreadsheet_and_csv_exports_neutralise_formulas(app, site):
