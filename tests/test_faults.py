@@ -385,3 +385,22 @@ def test_when_the_evidence_cannot_be_stored_the_complaint_is_not_stored_either(a
     with in_tenant("dealer-sh01"):
         assert Complaint.select().count() == 0 and Attachment.select().count() == 0
         assert Event.select().where(Event.kind == "complaint.received").count() == 0
+
+
+# --- a pooled connection the server ended ---------------------------------------------------------------
+
+def test_a_pooled_connection_the_server_ended_is_replaced_before_the_next_request_uses_it(app, client, login):
+    """After a restart or an idle timeout every pooled connection is dead; the pool tries each before
+    handing it out, so the first request afterwards already succeeds (no 503, no restart of the app)."""
+    if not app.config["DATABASE_URL"].startswith("postgres"):
+        pytest.skip("connection pooling is PostgreSQL's (SQLite opens its file per request)")
+    from tests.conftest import pg_connect
+    login(CS)
+    assert client.get("/t/dealer-sh01/complaints/").status_code == 200
+    pooled = [conn.get_backend_pid() for _, _, conn in database.obj._connections]
+    assert pooled, "the request's connection went back to the pool"
+    killer = pg_connect(app.config["DATABASE_URL"])
+    with killer.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", (pooled,))
+    killer.close()
+    assert client.get("/t/dealer-sh01/complaints/").status_code == 200

@@ -313,8 +313,12 @@ def seed(app) -> dict:
     submit(gm, f"{TENANT}/revisits/{revisit}", f"/revisits/{revisit}", satisfaction="satisfied")
     submit(gm, f"{TENANT}/cases/new/{cid}", f"/cases/new/{cid}")
     submit(gm, f"{TENANT}/approvals/away", "/approvals/away")
+    month = f"{datetime.datetime.now(ZoneInfo('Asia/Shanghai')):%Y-%m}"
+    submit(gm, f"{TENANT}/reports/monthly?month={month}", "/analysis")
     hq = sign_in(app, "hq@svw.demo")
     submit(hq, f"/hq/complaints/{numbers[4]}", f"/hq/complaints/{numbers[4]}/comment")
+    submit(hq, "/hq/work-orders/new", "/hq/work-orders/new", phone="13912345679", email="kunde9@example.com",
+           vin="")
     return {"complaints": numbers, "status": status, "crisis": crisis}
 
 
