@@ -87,7 +87,7 @@ def fingerprint(cal) -> str:
     """The business calendar (and time zone) as a short stable text, to tell when it changed."""
     values = [sorted(v) if isinstance(v, frozenset) else v
               for v in (getattr(cal, f.name) for f in dataclasses.fields(cal))]
-    return hashlib.sha1(repr(values).encode()).hexdigest()
+    return hashlib.sha1(repr(values).encode(), usedforsecurity=False).hexdigest()  # a fingerprint, not a secret
 
 
 # --- computing -------------------------------------------------------------------------------------
