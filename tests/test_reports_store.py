@@ -139,6 +139,25 @@ def test_reassignment_regrading_and_risk_flags_reach_the_month_the_complaint_was
         assert figures["by_department"].get(other.name) == 1 and figures["by_grade"]["general"] == 0
 
 
+def test_the_page_s_lists_kept_with_the_month_follow_changes_too(in_tenant):
+    with in_tenant("dealer-sh01") as t:
+        month = this_month(t)
+        c = f.advance(f.complaint(), Move.TRANSFER)
+        due = month.bounds(t.timezone).start + timedelta(minutes=1)  # missed (and decided) already
+        Deadline.update(due_at=due).where((Deadline.complaint == c.id) & (Deadline.kind == "reply")).execute()
+
+        def page_lists():
+            doc = documents.monthly(t, month)
+            assert doc["overdue"] == documents.overdue(t, month) and doc["notable"] == documents.notable(t, month)
+            return doc
+        assert [o["number"] for o in page_lists()["overdue"]] == [c.number]
+        assert row(t, month).lists is not None  # kept: the next view reads them with the month
+        user, perms = gm(t)
+        escalation.change_grade(Complaint.get_by_id(c.id), "major", "媒体曝光", user, perms)
+        doc = page_lists()
+        assert [n["number"] for n in doc["notable"]] == [c.number] and doc["overdue"][0]["grade"] == "major"
+
+
 def test_a_running_deadline_falling_due_changes_the_current_month_without_any_write(in_tenant, monkeypatch):
     with in_tenant("dealer-sh01") as t:
         month, at = this_month(t), now()

@@ -87,6 +87,8 @@ class Complaint(TenantModel):
             (("tenant", "grade", "open_clock_from"), False),
             (("tenant", "batch_key"), False),
             (("tenant", "category", "status"), False),
+            (("tenant", "received_at"), False),  # the monthly report: a month's complaints
+            (("tenant", "closed_at"), False),
         )
 
     @property

@@ -70,13 +70,14 @@ def event_counts(tenants, period: Period) -> dict:
 
 
 def monthly(tenant, period: Period) -> dict:
-    """Everything the monthly report shows (and freezes when submitted): the stored months, three lists."""
+    """Everything the monthly report shows (and freezes when submitted): from the stored months, but the
+    event counts."""
     cals = calendars([tenant])
-    t = store.tallies([tenant], period, cals)[tenant.id]
+    t, lists = store.month(tenant, period, cals, lambda: {"overdue": overdue(tenant, period),
+                                                           "notable": notable(tenant, period)})
     return {"kind": "monthly", "period": period.label, "tenant": tenant.name,
             "generated_at": local(now(), tenant.timezone),
-            "figures": rules.summarise(t), "trend": store.trend([tenant], period, cals),
-            "overdue": overdue(tenant, period), "notable": notable(tenant, period),
+            "figures": rules.summarise(t), "trend": store.trend([tenant], period, cals), **lists,
             "events": event_counts([tenant], period)}
 
 

@@ -52,6 +52,7 @@ class MonthlyFigures(TenantModel):
     closed = IntegerField(default=0)
     tally = TextField(default="{}")  # JSON: the rest of `rules.Tally`
     handling = BlobField(null=True)  # the handling times in working days, float64, ascending
+    lists = TextField(null=True)  # JSON: the page's lists of the month (overdue, notable), once a page made them
 
     class Meta:
         table_name = "monthly_figures"

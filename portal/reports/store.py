@@ -50,6 +50,21 @@ def tallies(tenants, period: Period, cals=None) -> dict:
     return out | (queries.tallies(later, period, cals=cals) if later else {})
 
 
+def month(tenant, period: Period, cals: dict, lists) -> tuple[Tally, dict]:
+    """One tenant's month for its page: the tally, and the page's lists, which `lists()` makes when the
+    stored month does not keep them yet (they follow the same changes as the tally)."""
+    row = months([tenant], [period], cals, MF.tally, MF.handling, MF.lists).get((tenant.id, period.label))
+    if row is None:  # the month has not begun
+        return queries.tallies([tenant], period, cals=cals)[tenant.id], lists()
+    if row["lists"] is not None:
+        return _load(row), json.loads(row["lists"])
+    made = lists()
+    (MF.update(lists=json.dumps(made, ensure_ascii=False))
+     .where((MF.tenant == tenant.id) & (MF.period == period.label) & (MF.changes == row["changes"])
+            & (MF.computed == row["changes"])).execute())
+    return _load(row), made
+
+
 def trend(tenants, period: Period, cals=None) -> list[dict]:
     """New and closed complaints in each of the twelve months up to the period's last, oldest first."""
     tenants = list(tenants)
@@ -113,7 +128,7 @@ def refresh(pairs: list, cals: dict) -> dict:
         until = queries.next_due(tenants, p, at)
         for t in tenants:
             key = (t.id, p.label)
-            row = {"ends_at": p.bounds(t.timezone).end, "computed": seen[key], "computed_at": at,
+            row = {"ends_at": p.bounds(t.timezone).end, "computed": seen[key], "computed_at": at, "lists": None,
                    "valid_until": until.get(t.id), "calendar": fingerprint(cals[t.id]), **_dump(computed[t.id])}
             MF.update(**row).where((MF.tenant == t.id) & (MF.period == p.label) & (MF.changes == seen[key])).execute()
             out[key] = {**row, "tenant": t.id, "period": p.label, "changes": seen[key]}

@@ -44,7 +44,8 @@ class Deadline(TenantModel):
     class Meta:
         indexes = ((("met_at", "warned", "warn_at"), False),
                    (("met_at", "overdue_notified", "due_at"), False),
-                   (("tenant", "complaint", "kind"), False))
+                   (("tenant", "complaint", "kind"), False),
+                   (("tenant", "due_at"), False))  # the monthly report: a month's deadlines
 
 
 class Pause(TenantModel):
