@@ -4,7 +4,7 @@ from .complaints.models import (Attachment, Complaint, ComplaintCounter, Complai
                                  Note, Plan)
 from .events import Event
 from .hq.models import ReportReview, Takeover, WorkOrder
-from .sla.models import Batch, Deadline, NetworkSetting, Pause, TenantSetting
+from .sla.models import Batch, ClusterComplainant, ClusterEntry, Deadline, NetworkSetting, Pause, TenantSetting
 from .status.models import CustomerAction
 from .notify.models import OutboxMessage
 from .revisits.models import ChecklistItem, ChecklistTemplate, RevisitAnswer, RevisitTask
@@ -20,7 +20,7 @@ from .throttle import Throttle
 ALL_MODELS = [User, Network, Tenant, Role, Department, Category, Membership, HqMembership,
               Event, OutboxMessage, Throttle, Customer, Complaint, ComplaintCounter, Plan, Note,
               Attachment, ComplaintLink, Deadline, Pause, TenantSetting, NetworkSetting,
-              Batch, CustomerAction,
+              Batch, ClusterEntry, ClusterComplainant, CustomerAction,
               ChecklistTemplate, ChecklistItem, RevisitTask, RevisitAnswer, WorkOrder, ReportReview, Takeover,
               Report, MonthlyFigures, Case, CaseGram,
               Approval, Delegation, SupervisionOrder, Milestone, ProgressReport, EarlyWarning,

@@ -14,7 +14,8 @@ from ..complaints.rules import OPEN_STATES, Grade, Kind, Status, grade_rank
 from ..db import atomic, now
 from ..events import EventKind
 from ..tenancy.models import Department, HqMembership, Membership, Role, Tenant
-from . import grading, settings
+from . import clusters, grading, settings
+from .models import ClusterEntry
 
 settings.register_defaults("escalation", grading.Thresholds().to_dict())
 # fn(complaint, before, actor), in the same transaction, after the grade, the crisis/report flags or the
@@ -43,29 +44,40 @@ def facts(c: Complaint, phone: str, at) -> grading.ComplaintFacts:
         batch_key=c.batch_key)
 
 
-def _history(c: Complaint, window_days: int, at) -> list:
-    """Same-tenant complaints of the same category within a window either side, or of the same batch
-    (merged ones excluded), as the few fields the cluster and batch rules read — plain tuples, no rows."""
+def _neighbours(c: Complaint, window_days: int) -> list:
+    """The complaints the cluster rule counts in the category within a window either side, as the few
+    fields it reads (from the rule's own register, `clusters`: plain tuples, no rows)."""
     span = datetime.timedelta(days=window_days)
-    window = Complaint.received_at.between(c.received_at - span, c.received_at + span)
-    near = window | (Complaint.batch_key == c.batch_key) if c.batch_key else window
-    rows = (Complaint.select(Complaint.id, Complaint.tenant, Customer.phone, Complaint.category,
-                             Complaint.received_at, Complaint.batch_key)
+    rows = (ClusterEntry.select(ClusterEntry.complaint, ClusterEntry.complainant, ClusterEntry.received_at)
+            .where((ClusterEntry.tenant == c.tenant_id) & (ClusterEntry.category == c.category_id)
+                   & ClusterEntry.received_at.between(c.received_at - span, c.received_at + span)
+                   & (ClusterEntry.complaint != c.id)).tuples())
+    return [grading.ComplaintFacts(id=i, tenant_id=c.tenant_id, customer_key=who, category_id=c.category_id,
+                                   received_at=received) for i, who, received in rows]
+
+
+def _batch_mates(c: Complaint, sizes: dict) -> list:
+    """The category's other complaints of the complaint's declared batch (merged ones excluded)."""
+    if not sizes:
+        return []
+    rows = (Complaint.select(Complaint.id, Customer.phone, Complaint.received_at)
             .join(Customer, on=(Complaint.customer == Customer.id))
-            .where((Complaint.category == c.category_id) & (Complaint.kind == Kind.COMPLAINT)
-                   & (Complaint.status != Status.MERGED) & (Complaint.id != c.id) & near)
-            .order_by(Complaint.received_at.desc()).limit(5000).tuples())
-    return [grading.ComplaintFacts(id=i, tenant_id=t, customer_key=phone, category_id=cat, received_at=received,
-                                   batch_key=batch) for i, t, phone, cat, received, batch in rows]
+            .where((Complaint.batch_key == c.batch_key) & (Complaint.category == c.category_id)
+                   & (Complaint.kind == Kind.COMPLAINT) & (Complaint.status != Status.MERGED)
+                   & (Complaint.id != c.id)).tuples())
+    return [grading.ComplaintFacts(id=i, tenant_id=c.tenant_id, customer_key=phone, category_id=c.category_id,
+                                   received_at=received, batch_key=c.batch_key) for i, phone, received in rows]
 
 
-def evaluate(c: Complaint, at=None, thresholds=None) -> list:
-    """The findings for one stored complaint (reads its category's neighbours)."""
+def evaluate(c: Complaint, at=None, thresholds=None, cluster=None) -> list:
+    """The findings for one stored complaint. `cluster`: the cluster rule's findings already worked out
+    (`clusters.for_newest`); without them the rule reads the category's neighbours."""
     at = at or now()
     t = thresholds or thresholds_for(c.tenant)
-    phone = Customer.select(Customer.phone).where(Customer.id == c.customer_id).scalar()
-    history = _history(c, t.cluster_window_days, at) if c.category_id else []
-    return grading.evaluate(facts(c, phone, at), history, t, at, batch_sizes(c))
+    sizes = batch_sizes(c) if c.category_id else {}
+    history = _neighbours(c, t.cluster_window_days) if cluster is None and c.category_id else []
+    return grading.evaluate(facts(c, c.customer.phone, at), history + _batch_mates(c, sizes), t, at, sizes,
+                            cluster=cluster)
 
 
 def batch_sizes(c: Complaint) -> dict:
@@ -145,22 +157,32 @@ def _announce(c: Complaint, before: dict, reasons) -> None:
 
 
 def on_intake(complaint, actor) -> None:
-    """Grade the new complaint; members of its cluster or batch that lag behind are graded too."""
+    """Grade the new complaint; the members it brought into a cluster, and its batch's, are graded too.
+
+    Members of a cluster that was one already before it came were graded when it formed: they are
+    left alone (a grade staff lowered since stays lowered)."""
     if complaint.kind != Kind.COMPLAINT:
         return
-    findings = evaluate(complaint)
+    t = thresholds_for(complaint.tenant)
+    key = grading.complainant_key(complaint.customer.phone, complaint.id)
+    newest = clusters.for_newest(complaint, key, t)
+    findings = evaluate(complaint, thresholds=t, cluster=newest.findings if newest else None)
     apply(complaint, None, findings=findings)
-    members = {i for f in findings if f.rule in ("cluster", "batch") for i in f.related_ids} - {complaint.id}
-    if not members:
+    wanted = {}  # member id -> the shared findings that are theirs too
+    for f in findings:
+        if f.rule == "cluster" or f.rule == "batch":
+            ids = newest.forming if f.rule == "cluster" and newest else f.related_ids
+            for i in set(ids) - {complaint.id}:
+                wanted.setdefault(i, []).append(f)
+    if not wanted:
         return
-    batch = any(f.rule == "batch" for f in findings)
-    lagging = Complaint.select().where(
-        Complaint.id.in_(list(members)) & Complaint.status.in_(list(OPEN_STATES))
-        & (Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT]) | (batch & (Complaint.batch_incident == False)))  # noqa: E712
-    ).limit(100)  # bounded per intake: a large backlog is caught up by the following intakes
-    shared = [f for f in findings if f.rule in ("cluster", "batch")]
-    for other in lagging:  # the shared finding is theirs too: no need to read their neighbours again
-        apply(other, None, findings=shared, announce=False)
+    behind = Complaint.grade.in_([Grade.GENERAL, Grade.IMPORTANT])
+    if any(f.rule == "batch" for f in findings):
+        behind |= Complaint.batch_incident == False  # noqa: E712
+    lagging = Complaint.select().where(Complaint.id.in_(list(wanted)) & Complaint.status.in_(list(OPEN_STATES))
+                                       & behind)
+    for other in lagging:  # no need to read their neighbours again
+        apply(other, None, findings=wanted[other.id], announce=False)
 
 
 hooks.AFTER_INTAKE.append(on_intake)

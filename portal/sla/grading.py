@@ -12,7 +12,10 @@ Definitions the caller can rely on:
   category from at least `cluster_size` different complainants. Of the windows that qualify,
   the one with the most complainants (the earliest on a tie) gives `related_ids`, so a
   complaint's grade does not depend on the order in which its neighbours arrived. Windows
-  of two members can overlap: the caller merges clusters that share a complaint.
+  of two members can overlap: the caller merges clusters that share a complaint. A finding
+  names at most `RELATED_LIMIT` of the window's complaints (the nearest in time to the
+  complaint, itself first), so a busy category does not link each complaint to thousands; its
+  figures still count every complainant.
 - **Complainants** are told apart by `customer_key` (trimmed, case-insensitive); a complaint
   without one counts as its own complainant, since nothing shows it is someone already counted.
 - Only complaints (`kind == "complaint"`) are graded and counted; rows of another tenant or
@@ -52,6 +55,8 @@ HARM_FLAGS = frozenset({"injury", "death", "property_loss", "safety", "fraud", "
 CLAIM_FLAGS = frozenset({"compensation_claimed", "lawsuit_filed", "consumer_association", "media_exposed"})
 KEYWORD_LISTS = ("keywords_major", "keywords_hot", "keywords_crisis", "keywords_compensation",
                  "keywords_report")
+# The most complaints a cluster finding names (and the intake links): the nearest in time.
+RELATED_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -252,10 +257,14 @@ def detect_keywords(text: str, t: Thresholds) -> frozenset[str]:
 
 # --- the rules -------------------------------------------------------------------------------
 
-def _complainant(c: ComplaintFacts) -> str:
+def complainant_key(customer_key: str | None, complaint_id) -> str:
     """Who complained: the trimmed, case-folded key, or the complaint itself when there is none."""
-    key = (c.customer_key or "").strip().casefold()
-    return key or f"#{c.id}"
+    key = (customer_key or "").strip().casefold()
+    return key or f"#{complaint_id}"
+
+
+def _complainant(c: ComplaintFacts) -> str:
+    return complainant_key(c.customer_key, c.id)
 
 
 def _peers(facts: ComplaintFacts, history: Iterable[ComplaintFacts], now: datetime) -> list[ComplaintFacts]:
@@ -286,8 +295,22 @@ def _cluster(facts: ComplaintFacts, peers: list[ComplaintFacts], t: Thresholds) 
     best, count = _busiest_window(same, facts.received_at, window)
     if count < t.cluster_size:
         return []
-    figures = {"complainants": count, "window_days": t.cluster_window_days, "threshold": t.cluster_size}
-    return [Finding("cluster", Grade.HOT, figures=figures, related_ids=tuple(c.id for c in best))]
+    return [cluster_finding(count, tuple(c.id for c in nearest(best, facts.received_at)), t)]
+
+
+def cluster_finding(complainants: int, related_ids: tuple, t: Thresholds) -> Finding:
+    """The cluster rule's finding for a window of `complainants` different complainants."""
+    figures = {"complainants": complainants, "window_days": t.cluster_window_days, "threshold": t.cluster_size}
+    return Finding("cluster", Grade.HOT, figures=figures, related_ids=related_ids)
+
+
+def nearest(members: list[ComplaintFacts], at: datetime, limit: int = RELATED_LIMIT) -> list[ComplaintFacts]:
+    """The `limit` members received nearest to `at` (on a tie the later, then the higher id), in their order."""
+    if len(members) <= limit:
+        return members
+    closest = sorted(members, key=lambda c: (abs(c.received_at - at), c.received_at < at, -c.id))
+    kept = {c.id for c in closest[:limit]}
+    return [c for c in members if c.id in kept]
 
 
 def _busiest_window(same: list[ComplaintFacts], until: datetime, window: timedelta):
@@ -387,14 +410,18 @@ def _batch(facts: ComplaintFacts, peers: list[ComplaintFacts], t: Thresholds,
 
 
 def evaluate(facts: ComplaintFacts, history: Iterable[ComplaintFacts], thresholds: Thresholds, now: datetime,
-             batch_sizes: Mapping[str, int] | None = None) -> list[Finding]:
-    """Every rule this complaint meets at `now`, given its tenant's other complaints and declared batches."""
+             batch_sizes: Mapping[str, int] | None = None, cluster: list[Finding] | None = None) -> list[Finding]:
+    """Every rule this complaint meets at `now`, given its tenant's other complaints and declared batches.
+
+    `cluster`: the cluster rule's findings when the caller worked them out from its own count (the
+    history then need not hold the category's neighbours); None: worked out from `history`."""
     if facts.kind != Kind.COMPLAINT:
         return []
     t = thresholds
     peers = _peers(facts, history, now)
     hits = keyword_hits(facts.text, t)
-    return [*_repeat(facts), *_outside_support(facts), *_cluster(facts, peers, t), *_collective(facts, t),
+    clustered = _cluster(facts, peers, t) if cluster is None else cluster
+    return [*_repeat(facts), *_outside_support(facts), *clustered, *_collective(facts, t),
             *_unresolved(facts, t), *_risk_flags(facts), *_keywords(hits), *_crisis(facts, hits),
             *_batch(facts, peers, t, batch_sizes or {})]
 

@@ -8,7 +8,7 @@ from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..db import BaseModel, now
 from ..scope import TenantModel, tenant_fk
-from ..tenancy.models import Network, Tenant
+from ..tenancy.models import Category, Network, Tenant
 
 
 class DeadlineKind(enum.StrEnum):
@@ -97,3 +97,34 @@ class Batch(TenantModel):
 
     class Meta:
         indexes = ((("tenant", "key"), True),)
+
+
+class ClusterEntry(TenantModel):
+    """A complaint the cluster rule counts (a complaint with a category, not merged) and who made it.
+
+    Kept in step with the register by `sla.clusters`; `complainant` is `grading.complainant_key`."""
+
+    tenant = tenant_fk(Tenant)
+    complaint = ForeignKeyField(Complaint, unique=True, on_delete="CASCADE", backref="+")
+    category = ForeignKeyField(Category, on_delete="CASCADE", backref="+")
+    received_at = DateTimeField()
+    complainant = CharField(max_length=40)
+
+    class Meta:
+        indexes = ((("tenant", "category", "received_at"), False),
+                   (("tenant", "category", "complainant", "received_at"), False))
+
+
+class ClusterComplainant(TenantModel):
+    """When a complainant last complained about a category: their latest `ClusterEntry`.
+
+    Counting these rows from a date on gives the complainants of a window that ends now."""
+
+    tenant = tenant_fk(Tenant)
+    category = ForeignKeyField(Category, on_delete="CASCADE", backref="+")
+    complainant = CharField(max_length=40)
+    last_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("tenant", "category", "complainant"), True),
+                   (("tenant", "category", "last_at"), False))
