@@ -86,7 +86,16 @@ def _write_order(deadline):
     from portal.revisits.models import RevisitTask
     from portal.supervision.models import Milestone, SupervisionOrder
     return ([Customer, Complaint, Plan, Note, Attachment, ComplaintLink, Event] + ([deadline] if deadline else [])
-            + [RevisitTask, SupervisionOrder, Milestone])
+            + [RevisitTask, SupervisionOrder, Milestone] + _cluster_models()[:1])
+
+
+def _cluster_models() -> list:
+    """The cluster rule's register (entries, then each complainant's latest), when the portal has one."""
+    try:
+        from portal.sla.models import ClusterComplainant, ClusterEntry
+    except ImportError:
+        return []
+    return [ClusterEntry, ClusterComplainant]
 
 
 def fill(slug: str, n: int, ids: Ids, rng: random.Random, now, report) -> int:
@@ -111,7 +120,10 @@ def fill(slug: str, n: int, ids: Ids, rng: random.Random, now, report) -> int:
     with database.atomic():
         ComplaintCounter.insert_many([{"tenant": register.tenant.id, "period": period, "last": last}
                                       for period, last in sorted(counters.items())]).execute()
-    return written + len(counters)
+        latest = register.cluster_complainants()
+        if latest:
+            bulk_insert(_cluster_models()[1], latest)
+    return written + len(counters) + len(latest)
 
 
 def generate(url: str, n: int, others: int, seed: int, report=print) -> dict:

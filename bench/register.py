@@ -73,6 +73,8 @@ class Register:
         self.phones = set()
         self.last_of = {}  # customer id -> (complaint id, number) of their latest complaint
         self.counters = {}  # period -> last number handed out
+        self.phone_of = {}  # customer id -> phone
+        self.cluster_latest = {}  # (category, complainant) -> their latest complaint the cluster rule counts
         self.orders = 0  # supervision orders issued so far (their per-tenant seq)
         self.sla = _sla()
         from portal.complaints.models import Complaint
@@ -124,6 +126,7 @@ class Register:
         self._story_rows(rows, row, path, earlier)
         rows.add(Complaint, **row)
         self.last_of[customer] = (row["id"], row["number"])
+        self._cluster_entry(rows, row)
 
     def _defaults(self) -> dict:
         return {"category": None, "department": None, "assignee": None, "is_repeat": False, "repeat_of": None,
@@ -145,7 +148,28 @@ class Register:
                  email=f"c{cid}@example.com" if rng.random() < 0.3 else None,
                  address="上海市浦东新区" if rng.random() < 0.2 else None, created_at=received)
         self.customers.append(cid)
+        self.phone_of[cid] = phone
         return cid
+
+    def _cluster_entry(self, rows, c: dict) -> None:
+        """The cluster rule's register (portal/sla/clusters.py): a complaint with a category, not merged."""
+        try:
+            from portal.sla.grading import complainant_key
+            from portal.sla.models import ClusterEntry
+        except ImportError:  # a version of the portal without it
+            return
+        if c["kind"] != "complaint" or c["category"] is None or c["status"] == "merged":
+            return
+        key = complainant_key(self.phone_of[c["customer"]], c["id"])
+        rows.add(ClusterEntry, tenant=self.tenant.id, complaint=c["id"], category=c["category"],
+                 received_at=c["received_at"], complainant=key)
+        latest = self.cluster_latest.get((c["category"], key))
+        self.cluster_latest[c["category"], key] = max(latest or c["received_at"], c["received_at"])
+
+    def cluster_complainants(self) -> list[dict]:
+        """Each complainant's latest counted complaint per category, once every complaint is written."""
+        return [{"tenant": self.tenant.id, "category": category, "complainant": key, "last_at": at}
+                for (category, key), at in sorted(self.cluster_latest.items())]
 
     def _number(self, received) -> str:
         from portal.complaints.numbering import period_of
