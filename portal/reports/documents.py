@@ -110,7 +110,7 @@ def hq_monthly(tenants, period: Period) -> dict:
     tenants = list(tenants)
     cals = calendars(tenants) if tenants else {}
     per_tenant = store.tallies(tenants, period, cals) if tenants else {}
-    total = sum(per_tenant.values(), Tally())
+    total = Tally.total(per_tenant.values())
     reports = {r.tenant_id: r for r in Report.select(Report.id, Report.tenant, Report.status, Report.submitted_at)
                .where((Report.kind == "monthly") & (Report.period == period.label))}
     rows = [{"tenant": t, "figures": rules.summarise(per_tenant[t.id]), "report": reports.get(t.id)} for t in tenants]

@@ -169,9 +169,20 @@ class Tally:
     previous_categories: Counter = field(default_factory=Counter)  # new complaints in the period before
 
     def __add__(self, other: Tally) -> Tally:
+        return Tally.total([self, other])
+
+    @staticmethod
+    def total(tallies: Iterable[Tally]) -> Tally:
+        """The sum of many tallies in one pass (a network's: adding them pairwise copies the handling times
+        again at every step)."""
         out = Tally()
-        for name, value in vars(self).items():
-            setattr(out, name, value + getattr(other, name))
+        for t in tallies:
+            for name, value in vars(t).items():
+                mine = getattr(out, name)
+                if isinstance(mine, list | Counter):
+                    mine += value
+                else:
+                    setattr(out, name, mine + value)
         return out
 
 
