@@ -11,6 +11,7 @@ panel (HTMX fragment and full page), the inbox and the work-order panels; prints
 number of queries each ran. PostgreSQL only.
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -130,7 +131,7 @@ def _fill(db, ids: list[int], n: int) -> None:
               f"{time.perf_counter() - started:.1f} s", flush=True)
 
 
-def measure(url: str, requests: int) -> None:
+def measure(url: str, requests: int, only=()) -> None:
     from bench.http_bench import QueryLog
     from portal.db import database
     app = common.make_app(url)
@@ -142,23 +143,56 @@ def measure(url: str, requests: int) -> None:
                                        "csrf_token": token}).status_code == 303
     log = QueryLog(database.obj)
     hx = {"HX-Request": "true"}
-    endpoints = [("dashboard page /hq/", "/hq/", {}), ("comparison panel (HTMX)", "/hq/comparison", hx),
-                 ("comparison, full page", "/hq/comparison", {}), ("inbox panel (HTMX)", "/hq/inbox", hx),
-                 ("work orders panel (HTMX)", "/hq/work-orders?status=dispatched&compact=1", hx),
-                 ("complaints list", "/hq/complaints?status=open", {})]
-    print(f"{'endpoint':32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for name, path, headers in endpoints:
-        client.get(path, headers=headers)  # warm
-        times = []
+    shell, panel = ("/hq/", {}), ("/hq/comparison", hx)
+    endpoints = [("dashboard page /hq/ (shell)", [shell]), ("comparison panel (HTMX)", [panel]),
+                 ("page + comparison panel", [shell, panel]), ("comparison, full page", [("/hq/comparison", {})]),
+                 ("inbox panel (HTMX)", [("/hq/inbox?compact=1", hx)]),
+                 ("work orders panel (HTMX)", [("/hq/work-orders?status=dispatched&compact=1", hx)]),
+                 ("complaints list", [("/hq/complaints?status=open", {})])]
+    endpoints = [e for e in endpoints if not only or any(o in e[0] for o in only)]
+    backends = set()  # the PostgreSQL server processes serving us: their CPU time is the database's work
+    database.obj.query_hooks.append(lambda e: backends.add(database.obj.connection().get_backend_pid())
+                                    if not backends else None)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {requests} timed requests each. "
+          "Wall clock p50/p95; CPU = this process (Python) + its PostgreSQL backend, mean per request "
+          "(what the request costs on an idle core); DB = wall time in the database calls, p50")
+    print(f"{'endpoint':30} {'p50 ms':>7} {'p95 ms':>7} {'CPU py':>7} {'CPU pg':>7} {'DB p50':>7} {'queries':>7}")
+    for name, steps in endpoints:
+        for path, headers in steps:
+            client.get(path, headers=headers)  # warm
+        times, db = [], []
+        py_started, pg_started = time.process_time(), _backend_cpu(backends)
         for _ in range(requests):
             with log.recording():
                 started = time.perf_counter()
-                response = client.get(path, headers=headers)
+                for path, headers in steps:
+                    response = client.get(path, headers=headers)
+                    assert response.status_code == 200, (path, response.status_code)
                 times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (path, response.status_code)
-        queries = len([e for e in log.events if not str(e.sql).split(None, 1)[0].upper() in ("BEGIN", "COMMIT")])
-        times.sort()
-        print(f"{name:32} {statistics.median(times):8.1f} {times[int(0.95 * (len(times) - 1))]:8.1f} {queries:8d}")
+            statements = [e for e in log.events if str(e.sql).split(None, 1)[0].upper() not in ("BEGIN", "COMMIT")]
+            db.append(sum(e.duration for e in statements) * 1000)
+        py = (time.process_time() - py_started) * 1000 / requests
+        pg = (_backend_cpu(backends) - pg_started) * 1000 / requests
+        print(f"{name:30} {_pct(times, 50):7.1f} {_pct(times, 95):7.1f} {py:7.1f} {pg:7.1f} "
+              f"{_pct(db, 50):7.1f} {len(statements):7d}", flush=True)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def _backend_cpu(pids) -> float:
+    """Seconds of CPU the PostgreSQL backends used so far (/proc: the server runs on this machine)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pct(values, p):
+    values = sorted(values)
+    return statistics.median(values) if p == 50 else values[int(p / 100 * (len(values) - 1))]
 
 
 def explain(url: str) -> str:
@@ -200,6 +234,7 @@ def main(argv=None) -> None:
     parser.add_argument("-r", "--requests", type=int, default=50)
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the comparison's queries, no timing")
+    parser.add_argument("--only", action="append", default=[], help="time only endpoints whose name has this text")
     args = parser.parse_args(argv)
     url = args.database_url
     if args.force and common.pg_exists(url):
@@ -214,7 +249,7 @@ def main(argv=None) -> None:
     if args.explain:
         explain(url)
     else:
-        measure(url, args.requests)
+        measure(url, args.requests, args.only)
 
 
 if __name__ == "__main__":

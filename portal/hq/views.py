@@ -4,6 +4,7 @@ import uuid
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from ..access import get_or_404, hq_blueprint, requires
 from ..complaints import queries as register
@@ -55,6 +56,38 @@ def home():
                   tenants=queries.network_tenants(g.network))
 
 
+# The comparison's figures in column order, each with the list of the rows behind it (endpoint, filters).
+OPEN = {"status": "open", "kind": "complaint"}
+FIGURE_LISTS = {
+    "open_total": ("hq.complaints", OPEN), "open_major": ("hq.complaints", {**OPEN, "grade": "major"}),
+    "open_hot": ("hq.complaints", {**OPEN, "grade": "hot"}),
+    "open_important": ("hq.complaints", {**OPEN, "grade": "important"}),
+    "crises": ("hq.complaints", {**OPEN, "crisis": 1}),
+    "overdue_reply": ("hq.complaints", {"overdue_clock": "reply"}),
+    "overdue_completion": ("hq.complaints", {"overdue_clock": "completion"}),
+    "work_orders_waiting": ("hq.work_orders", {"status": "dispatched"}),
+    "work_orders_overdue": ("hq.work_orders", {"status": "dispatched", "overdue": 1}),
+    "supervision_open": ("hq.complaints", {"supervised": 1}), "warnings": ("hq.complaints", {"warned": 1}),
+    "reports_pending": ("hq.complaints", {"report": "pending"}),
+    "response_rate": ("hq.complaints", {"met_clock": "reply"}),
+    "completion_rate": ("hq.complaints", {"met_clock": "completion"}),
+    "satisfaction_rate": ("hq.complaints", {"revisited": 1}),
+}
+RATES = [("response_rate", "reply_on_time", "reply_met"), ("completion_rate", "completion_on_time", "completion_met"),
+         ("satisfaction_rate", "satisfied", "revisits")]
+COUNTS = [key for key in FIGURE_LISTS if key not in {r[0] for r in RATES}]
+
+
+def figure_links() -> dict:
+    """Each figure's list URL up to "tenant=", for the template to append a tenant id: one url_for per
+    column instead of one per cell."""
+    links = {}
+    for key, (endpoint, filters) in FIGURE_LISTS.items():
+        url = url_for(endpoint, **filters)
+        links[key] = escape(url + ("&" if "?" in url else "?") + "tenant=")  # Markup: not escaped per cell
+    return links
+
+
 @bp.get("/comparison")
 @requires("hq.view")
 def comparison():
@@ -64,7 +97,7 @@ def comparison():
     rows = queries.comparison(g.network, sort, {"asc": False, "desc": True}.get(direction))
     return render("hq/comparison.html", "hq/_comparison.html", rows=rows, totals=queries.totals(rows),
                   sort=sort if sort in COLUMNS else "worst", direction=direction, columns=COLUMNS,
-                  month=queries.month_start())
+                  month=queries.month_start(), counts=COUNTS, rates=RATES, links=figure_links())
 
 
 @bp.get("/inbox")
