@@ -80,6 +80,22 @@ def start(complaint, kind: str, at=None) -> Deadline:
     return deadline
 
 
+def start_first(complaint, kinds, at) -> None:
+    """A new complaint's clocks (none running, no pause yet): one insert, and the columns the queue sorts on."""
+    cal, cfg = _context(complaint)
+    rows = []
+    for kind in kinds:
+        seconds, clock = budget(cal, cfg, kind, at, crisis=complaint.crisis)
+        deadline = Deadline(started_at=at, budget_seconds=seconds, clock=clock)
+        due, warn = due_and_warn(cal, cfg, deadline, [])
+        rows.append({"tenant": complaint.tenant_id, "complaint": complaint.id, "kind": kind, "started_at": at,
+                     "budget_seconds": seconds, "clock": clock, "due_at": due, "warn_at": warn})
+    Deadline.insert_many(rows).execute()
+    earliest = min((r["due_at"] for r in rows if r["due_at"]), default=None)
+    Complaint.update(open_clock_from=at, next_due_at=earliest).where(Complaint.id == complaint.id).execute()
+    complaint.open_clock_from, complaint.next_due_at = at, earliest
+
+
 def meet(complaint, kinds, at=None) -> None:
     """Stop running clocks of these kinds, recording whether each was met in time."""
     at = at or now()

@@ -21,11 +21,8 @@ _MET_BY = {  # move -> clocks it satisfies
 
 
 def on_intake(complaint: Complaint, actor) -> None:
-    Complaint.update(open_clock_from=complaint.received_at).where(Complaint.id == complaint.id).execute()
-    complaint.open_clock_from = complaint.received_at
     kinds = [K.HANDOVER, K.REPLY] + ([K.COMPLETION] if complaint.kind == Kind.COMPLAINT else [])
-    for kind in kinds:
-        clocks.start(complaint, kind, complaint.received_at)
+    clocks.start_first(complaint, kinds, complaint.received_at)
 
 
 def on_move(complaint: Complaint, step, actor, data, before_status) -> None:

@@ -39,13 +39,24 @@ def _merge(base: dict, *layers) -> dict:
 
 
 def load(tenant, key: str) -> dict:
-    """The effective settings of one group for a tenant (read once per request)."""
+    """The effective settings of one group for a tenant (every group read at once, once per request)."""
     cache = _request_cache()
     if cache is None:
         return explain(tenant, key)[0]
     if (tenant.id, key) not in cache:
-        cache[(tenant.id, key)] = explain(tenant, key)[0]
+        net, own = _stored(tenant, cache)
+        cache[(tenant.id, key)] = _merge(DEFAULTS[key], net.get(key), own.get(key))
     return copy.deepcopy(cache[(tenant.id, key)])
+
+
+def _stored(tenant, cache: dict) -> tuple[dict, dict]:
+    """Every group the tenant's network and the tenant store (group -> values), in two queries per request."""
+    if ("stored", tenant.id) not in cache:
+        net = NetworkSetting.select().where(NetworkSetting.network == tenant.network_id)
+        own = TenantSetting.select().where(TenantSetting.tenant == tenant.id)
+        cache[("stored", tenant.id)] = ({row.key: json.loads(row.value) for row in net},
+                                        {row.key: json.loads(row.value) for row in own})
+    return cache[("stored", tenant.id)]
 
 
 def _request_cache():
@@ -94,6 +105,7 @@ def save(tenant, key: str, values: dict, actor, expected_version: int) -> dict:
         cache = _request_cache()
         if cache is not None:
             cache.pop((tenant.id, key), None)
+            cache.pop(("stored", tenant.id), None)
     return after
 
 
