@@ -63,7 +63,33 @@ def build(app) -> dict[str, Place]:
         places[tenant.slug] = place
     for place in places.values():
         _seed_from_hq(app, place)
+    _seed_twin(app, places["dealer-sh02"])
     return places
+
+
+TWIN = "twin@svw-group.demo"  # a member of dealer-sh01 and dealer-sh02: sh01's pages must not show sh02's rows
+
+
+def _seed_twin(app, p: Place) -> None:
+    """The twin works in dealer-sh02 too: a note, a downgrade request and a delegation there."""
+    from portal.accounts.actions import create_user, hash_password
+    from portal.approvals import actions as approvals
+    from portal.complaints import actions as complaints
+    from portal.complaints.models import Complaint
+    from portal.tenancy.actions import add_member
+    from tests.conftest import HASH
+    with app.app_context(), scope.scoped(scope.SYSTEM):
+        twin = create_user(TWIN, "集团总经理", password_hash=hash_password("kesu-demo", HASH))
+        for slug in ("dealer-sh01", "dealer-sh02"):
+            add_member(Tenant.get(Tenant.slug == slug), twin, "general_manager")
+    with app.app_context(), scope.scoped(scope.for_tenant(Tenant.get(Tenant.slug == p.slug))):
+        c = Complaint.get_by_id(f.complaint(p.slug, description="已起诉，法院已立案 " + p.mark("twin-complaint"),
+                                            plate=None, phone="13700000005").id)
+        complaints.add_note(c, twin, p.mark("twin-note"))
+        approvals.request_downgrade(c, twin, "hot", p.mark("twin-downgrade"))
+        approvals.delegate(Tenant.get(Tenant.slug == p.slug), twin, f.user(f"cs@{p.slug}.demo"), now(),
+                           now() + datetime.timedelta(days=2), p.mark("twin-away"))
+        p.numbers[c.number] = "tenant"
 
 
 def _seed_tenant(tenant, p: Place) -> None:

@@ -27,7 +27,7 @@ from portal.demo import PEOPLE
 from portal.tenancy.rules import DEALER_ROLES, HQ_PERMISSIONS, PROPERTY_ROLES
 from tests import access_world
 from tests.access_policy import ARG_KINDS, HQ, PUBLIC, TENANT, Hq, Public, Tenant
-from tests.access_world import fingerprint
+from tests.access_world import TWIN, fingerprint
 from tests.conftest import TEMPLATE_CODE, KesuClient, _close_pool, base_config, build_url, url_map_app
 
 POLICY = {**TENANT, **HQ, **PUBLIC}
@@ -40,6 +40,7 @@ NEIGHBOUR = {"dealer-sh01": "dealer-sh02", "prop-bj01": "prop-bj02"}
 FOREIGN = {"dealer-sh01": "prop-bj01", "prop-bj01": "dealer-sh01"}
 HQ_HOME = {"svw": "dealer-sh01", "prop": "prop-bj01"}  # whose ids an HQ uses in its own network
 VIEWER = "viewer@svw.demo"  # an HQ viewer (read-only), added to the demo's HQ admins
+TWIN_PERMISSIONS = frozenset(ROLE_PERMISSIONS["dealer"]["general_manager"])
 LOGIN = "302 to /login"
 
 
@@ -266,6 +267,9 @@ def plan_visits(world) -> list[Visit]:
         add(email, world.url(rule, entry, HQ_HOME[network]), rule.endpoint, 404, sees=same_network[network],
             network_sees=same_network[network])
         add(None, world.url(rule, entry, "dealer-sh01"), rule.endpoint, LOGIN)
+        if expected_tenant_status(entry, TWIN_PERMISSIONS) == 200:  # sh01's pages, for a member of sh02 too
+            for url in variants(rule, entry, "dealer-sh01"):
+                add(TWIN, url, rule.endpoint, 200, sees={"dealer-sh01"}, network_sees=same_network["svw"])
 
     for rule in (r for r in TENANT_RULES if TENANT[r.endpoint].download is not None):
         entry = TENANT[rule.endpoint]
