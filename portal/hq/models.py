@@ -75,6 +75,8 @@ Complaint.add_index(Complaint.tenant, Complaint.grade, Complaint.crisis, name="c
                     where=(Complaint.kind == Kind.COMPLAINT) & Complaint.status.in_(OPEN_LIST))
 Complaint.add_index(Complaint.tenant, Complaint.id, Complaint.status, name="complaint_report_required",
                     where=(Complaint.report_required == True))  # noqa: E712
+Complaint.add_index(Complaint.received_at, Complaint.status, name="complaint_reports_by_received",  # the inbox
+                    where=(Complaint.report_required == True))  # noqa: E712
 Deadline.add_index(Deadline.kind, Deadline.due_at, Deadline.tenant, name="deadline_unmet_by_kind",
                    where=Deadline.met_at.is_null())
 Deadline.add_index(Deadline.kind, Deadline.met_at, Deadline.tenant, Deadline.on_time)
