@@ -94,6 +94,7 @@ def intake():
     data["category"] = get_or_404(Category, form.category.data)
     data["customer_name"] = data["customer_name"].strip()
     data["batch_key"] = data.get("batch_key") or None
+    data["customer_request"] = data.get("customer_request") or ""  # a form that leaves the field out
     from .files import save_uploads
     with atomic():  # the complaint and its evidence are saved together, or neither is
         complaint, created = actions.intake(g.tenant, g.user, data)
