@@ -112,6 +112,22 @@ def test_headquarters_lists_and_read_only_files_mask_the_customer(app, login, in
         assert "13912340001" not in page and "欧阳明月" not in page, url
 
 
+def test_an_hq_handler_sees_the_customer_of_a_complaint_hq_took_over_in_full_and_is_logged(app, login, in_tenant):
+    from portal import scope
+    from portal.hq import oversight
+    from portal.tenancy.models import Network
+    c = a_complaint(in_tenant, complainants=5)  # a collective complaint of five: major
+    with app.app_context(), scope.scoped(scope.for_network(Network.get(Network.slug == "svw"))):
+        assert Complaint.get_by_id(c.id).grade == "major"
+        oversight.take_over(Complaint.get_by_id(c.id), f.user("hq@svw.demo"), "集体投诉，总部直接处理")
+    hq = login("hq@svw.demo", c=app.test_client())
+    page = hq.get(f"/hq/complaints/{c.id}").get_data(as_text=True)
+    assert "13912340001" in page and "欧阳明月" in page
+    assert "139****0001" in hq.get("/hq/complaints").get_data(as_text=True)  # the list stays masked
+    (logged,) = viewed_events(in_tenant, c.customer_id)
+    assert logged.actor_id == f.user("hq@svw.demo").id and logged.loaded("data")["page"] == "hq"
+
+
 # --- who saw the customer in full ---------------------------------------------------------------
 
 def viewed_events(in_tenant, customer_id):
@@ -170,6 +186,15 @@ def test_a_tenant_admin_exports_everything_about_a_customer_as_a_zip_with_the_fi
         logged = Event.get((Event.kind == "customer.exported") & (Event.subject_id == c.customer_id))
     assert logged.actor_id == f.user("admin@dealer-sh01.demo").id
     assert logged.loaded("data") == {"format": "zip", "complaints": 1, "files": 1}
+
+
+def test_a_privacy_admin_who_sees_customers_in_full_is_logged_on_the_customer_page(client, login, in_tenant):
+    c = a_complaint(in_tenant)
+    login("gm@dealer-sh01.demo")  # the general manager holds customer.privacy and customer.full
+    page = client.get(f"{BASE}/customers/{c.customer_id}").get_data(as_text=True)
+    assert "13912340001" in page and "南京西路1号" in page
+    (logged,) = viewed_events(in_tenant, c.customer_id)
+    assert logged.loaded("data") == {"page": "customer"}
 
 
 def test_the_json_export_holds_the_same_document(client, login, in_tenant):
