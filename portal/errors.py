@@ -35,6 +35,8 @@ def register(app) -> None:
             return BARE[status], status, {"Content-Type": "text/html; charset=utf-8"}
 
     def unavailable(e):
+        if _is_sqlite_bug(e):
+            raise e  # "no such table" and the like are bugs: the 500 path logs them with their traceback
         log.warning("database unavailable: %s: %s", type(e).__name__, e)
         body, status, *headers = page(503)
         response = app.make_response((body, status, *headers))
@@ -46,3 +48,10 @@ def register(app) -> None:
     app.register_error_handler(CSRFError, lambda e: page(400, "csrf"))
     for error in (OperationalError, InterfaceError, MaxConnectionsExceeded):
         app.register_error_handler(error, unavailable)
+
+
+def _is_sqlite_bug(e) -> bool:
+    """SQLite reports both a busy database and a wrong query as OperationalError; only the first is an outage."""
+    from .db import is_sqlite
+    transient = ("locked", "busy", "unable to open", "disk i/o")
+    return isinstance(e, OperationalError) and is_sqlite() and not any(w in str(e).lower() for w in transient)

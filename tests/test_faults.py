@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,20 @@ def test_a_lock_held_past_the_busy_timeout_fails_cleanly_with_503_and_nothing_ha
                         data={**data, "attachments": (io.BytesIO(PNG), "photo.png")})
     assert again.status_code == 303
     assert count_in("dealer-sh01", Complaint) == 1 and count_in("dealer-sh01", Attachment) == 1
+
+
+def test_a_wrong_query_on_sqlite_is_a_500_with_its_traceback_not_an_outage(sqlite_app, caplog):
+    """SQLite calls a busy database and a missing table both OperationalError: only the first is a 503."""
+    make, path = sqlite_app
+    app = make()
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+    client = sign_in(app)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("ALTER TABLE complaint RENAME TO complaint_elsewhere")  # a deployment that lost a table
+    response = client.get("/t/dealer-sh01/complaints/")
+    assert response.status_code == 500 and "Retry-After" not in response.headers
+    assert any("no such table" in r.getMessage() or (r.exc_info and "no such table" in str(r.exc_info[1]))
+               for r in caplog.records)
 
 
 # --- PostgreSQL restarted under load ------------------------------------------------------------------
