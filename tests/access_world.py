@@ -1,11 +1,12 @@
 """One of everything a URL can name, in each demo tenant, written with marker strings (canaries).
 
-`build(app)` gives every tenant of the demo networks a complaint file with notes, a plan, the
-customer's answer, attachments, a support request, a downgrade approval, a crisis file with its plan
-and a statement, a supervision order with a milestone and progress, an HQ work order and comment; a
-closed complaint with its revisit call recorded; a written-up case (private) and a shared one; a
-submitted monthly report and a major-complaint analysis; a delegation, a batch, a category, a
-department led by a new member, a role, a checklist question and customer-link contact texts.
+`build(app)` gives every tenant of the demo networks a major complaint with notes, attachments, a
+support request, a downgrade approval, a crisis file with its plan and a statement, a major-complaint
+analysis, an HQ comment; a complaint taken through every step (findings, transfer slip, plan, the
+customer's answer, implementation) and its revisit call; a supervision order with a milestone and
+progress; an HQ work order; a private and a shared case; a submitted monthly report; a delegation, a
+batch, a category, a department led by a new member, a role, a checklist question and customer-link
+contact texts. A member of two tenants (TWIN) also works in dealer-sh02.
 
 Every text a person typed carries a marker unique to its tenant ("KC-SH02-note"): a marker of one
 tenant on a page served to another tenant (or to the other network's HQ) is a leak. Shared cases
@@ -142,6 +143,7 @@ def _seed_tenant(tenant, p: Place) -> None:
     attachments = save_uploads(main, [upload(p.mark("photo") + ".png"), upload(p.mark("scan") + ".pdf", PDF)], cs)
     f.advance(main, Move.START_INVESTIGATION, slug)
     approval = approvals.request_downgrade(Complaint.get_by_id(main.id), gm, "hot", p.mark("downgrade"))
+    # The crisis before the support request: declaring one while the clocks are paused fails (a 500, reported).
     file = crisis.declare(Complaint.get_by_id(main.id), gm, p.mark("crisis-summary"))
     crisis.submit_plan(file, gm, p.mark("crisis-plan"))
     crisis.record_statement(crisis.file_for(main), gm, "contact", "customer", p.mark("crisis-statement"))
