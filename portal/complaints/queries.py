@@ -2,6 +2,7 @@
 import base64
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 
 from peewee import JOIN
@@ -42,6 +43,7 @@ class QueueFilter:
     sort: str = "newest"
     after: str = ""
     extra: dict = field(default_factory=dict)
+    indexed: object = field(default=None, repr=False, compare=False)  # `q` answered through an index (memo)
 
     @classmethod
     def from_args(cls, args, me_id: int | None = None) -> "QueueFilter":
@@ -79,18 +81,53 @@ def _conditions(f: QueueFilter):
     if f.vip:
         conds.append(Complaint.vip == True)  # noqa: E712 (peewee expression)
     if f.q:
-        digits = "".join(ch for ch in f.q if ch.isdigit())
-        text = (Complaint.number.contains(f.q) | Customer.name.contains(f.q) | Complaint.description.contains(f.q)
-                | Complaint.plate.contains(f.q))
-        conds.append(text | Customer.phone.contains(digits) if len(digits) >= 4 else text)
+        conds.append(_search(f))
     return conds
 
 
+PHONE_TYPED = re.compile(r"\+?[\d\s-]+")
+NUMBER_TYPED = re.compile(r"[A-Za-z0-9]+-\d{6}-\d{4,}")
+
+
+def _search(f: QueueFilter):
+    """What `q` finds. A phone number that some customer's number starts with (7 digits or more): that
+    customer's complaints; a complaint number that exists: that complaint; both through an index.
+    Anything else: the number, customer name, phone, description or plate containing it (a scan)."""
+    if f.indexed is None:
+        f.indexed = _indexed_search(f.q) or False
+    if f.indexed is not False:
+        return f.indexed
+    digits = "".join(ch for ch in f.q if ch.isdigit())
+    text = (Complaint.number.contains(f.q) | Customer.name.contains(f.q) | Complaint.description.contains(f.q)
+            | Complaint.plate.contains(f.q))
+    return text | Customer.phone.contains(digits) if len(digits) >= 4 else text
+
+
+def _indexed_search(q: str):
+    """The complaints a whole phone number or complaint number names, by id (None: not one, or none found)."""
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if PHONE_TYPED.fullmatch(q) and len(digits) >= 7:
+        # a prefix as a range of digit strings (the same order in any collation), so the index serves it
+        head = digits.rstrip("9")
+        within = Customer.phone >= digits
+        if head:
+            within &= Customer.phone < head[:-1] + str(int(head[-1]) + 1)
+        found = Complaint.select(Complaint.id).where(Complaint.customer.in_(Customer.select(Customer.id).where(within)))
+    elif NUMBER_TYPED.fullmatch(q):
+        found = Complaint.select(Complaint.id).where(Complaint.number.in_({q, q.upper()}))
+    else:
+        return None
+    ids = [i for i, in found.limit(COUNT_CAP + 1).tuples()]
+    # by id, so the page is read through the primary key rather than by walking the register in order
+    return Complaint.id.in_(ids) if 0 < len(ids) <= COUNT_CAP else None
+
+
 def _base(f: QueueFilter, *fields, with_customer=True):
+    conds = _conditions(f)
     query = Complaint.select(*fields)
-    if with_customer or f.q:  # the customer is needed to show it, or to search its name and phone
+    if with_customer or (f.q and f.indexed is False):  # the customer is shown, or its name and phone searched
         query = query.join(Customer, on=(Complaint.customer == Customer.id))
-    for cond in _conditions(f):
+    for cond in conds:
         query = query.where(cond)
     return query
 
