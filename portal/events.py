@@ -24,6 +24,8 @@ class EventKind(enum.StrEnum):
     USER_DEACTIVATED = "user.deactivated"  # a user can no longer sign in
     USER_REACTIVATED = "user.reactivated"  # a deactivated user may sign in again
     PASSWORD_RESET = "user.password_reset"  # an admin set a new password  # noqa: S105 - an event name, no password
+    USER_LOCKED = "user.locked"  # too many failed sign-ins locked the account (portal.accounts)
+    USER_UNLOCKED = "user.unlocked"  # an admin unlocked a locked account
     ROLE_CREATED = "role.created"  # a role was added
     ROLE_CHANGED = "role.changed"  # a role's name or permissions changed
     MEMBER_ROLE_CHANGED = "member.role_changed"  # a user got another role
