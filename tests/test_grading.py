@@ -184,6 +184,15 @@ def test_the_complaint_itself_in_its_history_is_counted_once():
     assert "cluster" not in rules_of(evaluate(rows[-1], rows + rows, T, NOW))
 
 
+def test_a_busy_cluster_names_the_nearest_twenty_complaints_and_counts_every_complainant():
+    rows = cluster_of(30, spacing=0.5)  # 30 complainants within 15 days
+    newest = the("cluster", evaluate(rows[-1], rows[:-1], T, NOW))
+    assert newest.figures["complainants"] == 30
+    assert newest.related_ids == tuple(range(11, 31))  # the latest twenty, itself included
+    middle = the("cluster", evaluate(rows[15], rows, T, NOW))  # day 7.5: itself, nine before, ten after (a tie goes to the later)
+    assert middle.figures["complainants"] == 30 and middle.related_ids == tuple(range(7, 27))
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.floats(0, 90), st.sampled_from([WATER_LEAK, NOISE])),
                 min_size=1, max_size=12))

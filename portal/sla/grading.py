@@ -13,9 +13,9 @@ Definitions the caller can rely on:
   the one with the most complainants (the earliest on a tie) gives `related_ids`, so a
   complaint's grade does not depend on the order in which its neighbours arrived. Windows
   of two members can overlap: the caller merges clusters that share a complaint. A finding
-  names at most `RELATED_LIMIT` of the window's complaints (the nearest in time to the
-  complaint, itself first), so a busy category does not link each complaint to thousands; its
-  figures still count every complainant.
+  names at most `RELATED_LIMIT` of the window's complaints (those received nearest to the
+  complaint, itself included), so a busy category does not link each complaint to thousands;
+  its figures still count every complainant.
 - **Complainants** are told apart by `customer_key` (trimmed, case-insensitive); a complaint
   without one counts as its own complainant, since nothing shows it is someone already counted.
 - Only complaints (`kind == "complaint"`) are graded and counted; rows of another tenant or
