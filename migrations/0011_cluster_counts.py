@@ -53,7 +53,7 @@ def _fill(db):
     p, last = db.param, 0
     while True:
         rows = db.execute_sql(
-            'SELECT c.id, c.tenant_id, c.category_id, c.received_at, cu.phone FROM complaint c '
+            'SELECT c.id, c.tenant_id, c.category_id, c.received_at, cu.phone FROM complaint c '  # noqa: S608 - only placeholders and a constant
             f'JOIN customer cu ON cu.id = c.customer_id WHERE c.id > {p} AND c.kind = {p} '
             f'AND c.status <> {p} AND c.category_id IS NOT NULL ORDER BY c.id LIMIT {BATCH}',
             (last, 'complaint', 'merged')).fetchall()
