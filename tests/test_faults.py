@@ -410,7 +410,7 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_the_next_reques
     """After a restart or an idle timeout every pooled connection is dead; the pool tries each before
     handing it out, so the first request afterwards already succeeds (no 503, no restart of the app)."""
     if not app.config["DATABASE_URL"].startswith("postgres"):
-        pytest.skip("connection pooling is PostgreSQL's (SQLite opens its file per request)")
+        pytest.skip("a server that ends connections is PostgreSQL's (a SQLite file has no server)")
     from tests.conftest import pg_connect
     login(CS)
     assert client.get("/t/dealer-sh01/complaints/").status_code == 200
