@@ -8,7 +8,9 @@ from portal.complaints.models import Attachment, Complaint
 from portal.complaints.rules import Move, Status
 from portal.events import Event
 from portal.tenancy.models import Category, Department
+from portal.complaints.uploads import MAX_BYTES
 from tests import factories as f
+from tests.conftest import translated_html
 
 BASE = "/t/dealer-sh01/complaints"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -68,17 +70,18 @@ def test_bad_intake_input_is_refused_and_nothing_typed_is_lost(client, login, ap
     assert count(app, in_tenant) == 0
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("evil.png", b"<script>alert(1)</script>", "is not a photo"),
-    ("big.png", PNG + b"\x00" * (10 * 1024 * 1024), "larger than"),
+@pytest.mark.parametrize("name,content,message,variables", [
+    ("evil.png", b"<script>alert(1)</script>", "%(name)s is not a photo, PDF or audio recording.", {}),
+    ("big.png", PNG + b"\x00" * MAX_BYTES, "%(name)s is larger than %(mb)d MB.", {"mb": MAX_BYTES // 2**20}),
 ])
-def test_bad_uploads_at_intake_are_refused_with_a_clear_error(client, login, app, in_tenant, name, content, message):
+def test_bad_uploads_at_intake_are_refused_with_a_clear_error(client, login, app, in_tenant, name, content, message,
+                                                              variables):
     login("cs@dealer-sh01.demo")
     data = form_data(app, in_tenant)
     data["attachments"] = (io.BytesIO(content), name)
     response = client.post(f"{BASE}/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True) or response.status_code == 422
+    assert translated_html(app, message, name=name, **variables) in response.get_data(as_text=True)
     assert count(app, in_tenant) == 0
 
 
