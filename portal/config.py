@@ -140,7 +140,7 @@ def sqlite_on_network(url: str, mounts: str | None = None) -> str | None:
         return None
     if not url.startswith("sqlite:///"):
         return f"URL {url!r} names a host"
-    path = url[len("sqlite:///"):]
+    path = url[len("sqlite:///"):].split("?", 1)[0]  # "?timeout=…" is an option, not part of the file name
     if not path or path == ":memory:":
         return None
     if path.startswith(("//", "\\\\")):

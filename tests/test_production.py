@@ -67,6 +67,9 @@ def test_production_refuses_sqlite_on_a_network_mount(tmp_path, monkeypatch):
     message = refusal(production_config(tmp_path, DATABASE_URL=f"sqlite:///{share / 'kesu.db'}"))
     assert f"{share / 'kesu.db'} is on a cifs network mount ({share})" in message
     assert "put it on a local disk" in message and "postgresql://" in message
+    # Options after the path (a busy timeout) do not hide the share.
+    message = refusal(production_config(tmp_path, DATABASE_URL=f"sqlite:///{share / 'kesu.db'}?timeout=30"))
+    assert f"{share / 'kesu.db'} is on a cifs network mount ({share})" in message
     # Next to it, on the local disk, is fine.
     create_app(production_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'kesu.db'}"))
 
