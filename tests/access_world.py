@@ -143,7 +143,7 @@ def _seed_tenant(tenant, p: Place) -> None:
     attachments = save_uploads(main, [upload(p.mark("photo") + ".png"), upload(p.mark("scan") + ".pdf", PDF)], cs)
     f.advance(main, Move.START_INVESTIGATION, slug)
     approval = approvals.request_downgrade(Complaint.get_by_id(main.id), gm, "hot", p.mark("downgrade"))
-    # The crisis before the support request: declaring one while the clocks are paused fails (a 500, reported).
+    # The crisis file (its clocks run through pauses, so the order against the support request does not matter).
     file = crisis.declare(Complaint.get_by_id(main.id), gm, p.mark("crisis-summary"))
     crisis.submit_plan(file, gm, p.mark("crisis-plan"))
     crisis.record_statement(crisis.file_for(main), gm, "contact", "customer", p.mark("crisis-statement"))

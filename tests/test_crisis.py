@@ -73,6 +73,23 @@ def test_declaring_a_crisis_opens_the_file_with_the_gm_leading_and_the_plan_due_
     assert {"gm@dealer-sh01.demo", "cs@dealer-sh01.demo", "hq@svw.demo"} <= told
 
 
+def test_a_crisis_on_a_paused_complaint_runs_its_clocks_through_the_pause(app, in_tenant):
+    from portal.sla import clocks
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+        clocks.pause(c, "parts", "等配件", f.user("cs@dealer-sh01.demo"))  # waiting for a part
+        file = actions.declare(Complaint.get_by_id(c.id), f.user("manager@dealer-sh01.demo"), "车辆自燃")
+        plan_clock = clock(c, "crisis_plan")
+        reply_clock = clock(c, "reply")
+        milestone = Milestone.get(Milestone.key == "crisis_plan")
+        clocks.resume(Complaint.get_by_id(c.id), f.user("cs@dealer-sh01.demo"))
+        after_resume = clock(c, "crisis_plan")
+    assert file.id and plan_clock.due_at == plan_clock.started_at + 24 * HOUR  # a crisis does not wait for a part
+    assert milestone.due_at == plan_clock.due_at
+    assert reply_clock.due_at is None  # the ordinary clocks stay paused
+    assert after_resume.due_at == plan_clock.due_at
+
+
 def test_declaring_twice_keeps_one_file(app, in_tenant):
     with in_tenant("dealer-sh01"):
         c, file = declared()

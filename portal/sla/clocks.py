@@ -19,6 +19,8 @@ BUDGETS = {
     K.CRISIS_ADJUST: ("crisis_adjust_hours", "clock_hours"), K.CASE_WRITEUP: ("case_writeup_days", "clock_days"),
 }
 CRISIS_REVISIT = ("revisit_crisis_days", "clock_days")
+# A crisis does not wait for a part or the customer: its clocks run through pauses.
+UNPAUSED = {K.CRISIS_PLAN, K.CRISIS_CONTACT, K.CRISIS_ADJUST, K.CASE_WRITEUP}
 
 
 def budget(cal, cfg: dict, kind: str, start: datetime.datetime, crisis: bool = False) -> tuple[float, bool]:
@@ -48,6 +50,8 @@ def clock_due(start, seconds, pauses):
 def due_and_warn(cal, cfg, deadline, pauses):
     """(due_at, warn_at) of a deadline given the complaint's pauses."""
     warn = float(cfg["warn_hours"]) * 3600
+    if deadline.kind in UNPAUSED:
+        pauses = []
     if deadline.clock:
         due = clock_due(deadline.started_at, deadline.budget_seconds, pauses)
         return due, (due - datetime.timedelta(seconds=min(warn, deadline.budget_seconds)) if due else None)
