@@ -61,7 +61,7 @@ def complaint_columns(month, m: int) -> dict:
         "department_id": f"(SELECT id FROM department WHERE tenant_id = {tenant} ORDER BY id LIMIT 1 OFFSET g % 3)",
         "is_repeat": "g % 23 = 0",
         "received_at": received, "open_clock_from": received,
-        "closed_at": f"CASE WHEN g % 50 = 0 THEN NULL "
+        "closed_at": f"CASE WHEN ({network.COMPLAINT_COLUMNS['closed_at']}) IS NULL THEN NULL "  # open ones stay open
                      f"ELSE LEAST(now(), {received} + make_interval(mins => 30 + (g * 37) % 24000)) END",
     }
 

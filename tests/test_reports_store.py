@@ -240,3 +240,14 @@ def test_a_month_that_has_not_begun_is_computed_but_never_stored(in_tenant):
         ahead = this_month(t).shift(1)
         assert stored(t, ahead) == live(t, ahead)
         assert not MonthlyFigures.select().where(MonthlyFigures.period == ahead.label).exists()
+
+
+def test_warming_stores_every_active_tenant_s_months_ahead_of_the_pages(runner, in_tenant):
+    result = runner.invoke(args=["reports", "warm", "--months", "2"])
+    assert result.exit_code == 0, result.output
+    with in_tenant("dealer-sh01") as t:
+        month = this_month(t)
+        assert row(t, month).computed == row(t, month).changes and row(t, month.shift(-1)).computed == 0
+    with in_tenant("prop-bj01") as t:
+        assert row(t, this_month(t)).calendar == store.fingerprint(settings.calendar_for(t))
+    assert "months of 4 tenants" in result.output

@@ -171,7 +171,8 @@ def next_due(tenants, period: Period, as_of: datetime.datetime) -> dict:
     query = (Deadline.select(Deadline.tenant, fn.MIN(Deadline.due_at))
              .join(Complaint, on=(Deadline.complaint == Complaint.id))
              .where(only(Deadline.tenant, s) & Deadline.kind.in_(rules.KPI_DEADLINES) & population()
-                    & Deadline.met_at.is_null() & (Deadline.due_at >= as_of) & within(Deadline.due_at, Deadline.tenant, s))
+                    & Deadline.met_at.is_null() & (Deadline.due_at >= as_of)
+                    & within(Deadline.due_at, Deadline.tenant, s))
              .group_by(Deadline.tenant).tuples())
     return dict(query)
 

@@ -1,7 +1,10 @@
 """The tenant's reports: the monthly report, the quarterly analyses, a page per major complaint."""
 import io
 import json
+import time
 from datetime import date
+
+import click
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +15,7 @@ from ..complaints.rules import Grade
 from ..db import now
 from ..htmx import render
 from ..tenancy.rules import Permission as P
-from . import actions, charts, documents, exports
+from . import actions, charts, documents, exports, rules
 from .forms import AnalysisForm
 from .rules import Period
 
@@ -168,3 +171,21 @@ def _download(data: bytes, name: str, mimetype: str):
 def _report_words():
     from . import messages
     return messages.context()
+
+
+@bp.cli.command("warm")
+@click.option("--months", default=13, show_default=True, help="how many months, up to the current one")
+def warm(months):
+    """Compute and store every active tenant's months now (after deploying, before a load test): the
+    report pages would otherwise compute them at their first view."""
+    from ..db import database
+    from ..i18n import DEFAULT_TZ
+    from ..scope import SYSTEM, scoped
+    from ..tenancy.models import Tenant
+    from . import queries, store
+    started = time.perf_counter()
+    with database.connection_context(), scoped(SYSTEM):
+        tenants = [t for t in Tenant.select() if t.active]
+        current = Period.month_of(date.fromisoformat(documents.local(now(), DEFAULT_TZ)[:10]))
+        stored = store.months(tenants, rules.trailing_months(current, months), queries.calendars(tenants))
+    click.echo(f"{len(stored)} months of {len(tenants)} tenants in {time.perf_counter() - started:.1f} s")
