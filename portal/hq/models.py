@@ -1,5 +1,5 @@
 """Headquarters' own records inside tenants: work orders, reviewed reports, take-overs (工单, 书面报告, 总部接管)."""
-from peewee import SQL, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, DoubleField, ForeignKeyField, IntegerField, TextField
 
 from ..accounts.models import User
 from ..complaints.models import Complaint
@@ -22,7 +22,7 @@ class WorkOrder(TenantModel):
     summary = CharField(max_length=200)
     payload = TextField()  # JSON: the intake fields, kept so a redirect can dispatch them again
     status = CharField(max_length=12, default=WorkOrderStatus.DISPATCHED)
-    response_hours = FloatField()  # HQ's deadline for the tenant's first response, on the clock
+    response_hours = DoubleField()  # HQ's deadline for the tenant's first response, on the clock
     dispatched_at = DateTimeField(default=now)
     response_due_at = DateTimeField()
     responded_at = DateTimeField(null=True)

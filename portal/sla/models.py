@@ -1,7 +1,7 @@
 """Deadlines (SLA clocks), their pauses, and tenant / network settings."""
 import enum
 
-from peewee import (BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField,
+from peewee import (BooleanField, CharField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
                     TextField)
 
 from ..accounts.models import User
@@ -32,7 +32,7 @@ class Deadline(TenantModel):
     complaint = ForeignKeyField(Complaint, backref="deadlines", on_delete="CASCADE", index=True)
     kind = CharField(max_length=20)
     started_at = DateTimeField()
-    budget_seconds = FloatField()  # working seconds, or clock seconds when `clock`
+    budget_seconds = DoubleField()  # working seconds, or clock seconds when `clock`
     clock = BooleanField(default=False)  # counted in plain hours (crisis), not working time
     due_at = DateTimeField(null=True)  # None while paused
     warn_at = DateTimeField(null=True)  # when the due-soon warning goes out
