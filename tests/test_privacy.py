@@ -17,6 +17,7 @@ from portal.customers import erasure
 from portal.db import now
 from portal.events import Event
 from portal.sla import settings
+from portal.sla.models import ClusterComplainant, ClusterEntry
 from tests import factories as f
 from tests.conftest import translated_html
 
@@ -282,6 +283,7 @@ def test_erasure_after_retention_replaces_personal_data_everywhere_and_keeps_the
         complaint_actions.add_note(c, f.user("cs@dealer-sh01.demo"), "欧阳明月要求回电 13912340001", public=False)
         f.advance(Complaint.get_by_id(c.id), Move.REVISIT)
         kept = Complaint.get_by_id(c.id)
+        phone = kept.customer.phone
         files = [os.path.join(app.config["UPLOAD_DIR"], str(a.tenant_id), a.stored_name)
                  for a in Attachment.select().where(Attachment.complaint == c.id)]
     assert files and all(os.path.exists(p) for p in files)
@@ -298,6 +300,8 @@ def test_erasure_after_retention_replaces_personal_data_everywhere_and_keeps_the
         notes = [n.body for n in Note.select().where(Note.complaint == c.id)]
         assert Attachment.select().where(Attachment.complaint == c.id).count() == 0
         log = list(Event.select().where(Event.tenant == after.tenant_id))
+        complainants = {r.complainant for r in ClusterEntry.select()} | {r.complainant for r in ClusterComplainant.select()}
+    assert phone and phone not in complainants  # the cluster register forgets the phone too
     assert (customer.name, customer.phone, customer.email, customer.address) == (privacy.ERASED, "", None, None)
     assert customer.erased_at is not None
     assert (after.description, after.customer_request, after.plate, after.vin) == (privacy.ERASED,) * 2 + (None,) * 2

@@ -25,6 +25,7 @@ from ..notify.models import OutboxMessage, OutboxStatus
 from ..privacy import ERASED
 from ..revisits.models import RevisitAnswer, RevisitTask
 from ..revisits.rules import AnswerType
+from ..sla import clusters
 from ..sla.models import Pause
 from ..supervision.models import EarlyWarning, Milestone, ProgressReport, SupervisionOrder
 from ..support.models import SupportRequest
@@ -85,6 +86,8 @@ def erase(customer, tenant, actor, at=None) -> Erased:
         known = identifiers(customer, complaints)
         files = _delete_attachments(ids)
         _erase_rows(customer, ids, known, at)
+        for c in complaints:  # the cluster register keys complainants by phone: count them anonymously now
+            clusters.recount(c, phone="")
         tasks = [t.id for t in RevisitTask.select(RevisitTask.id).where(RevisitTask.complaint.in_(ids))]
         orders = [w.id for w in WorkOrder.select(WorkOrder.id).where(WorkOrder.complaint.in_(ids))]
         _scrub_outbox(customer, complaints, known)
