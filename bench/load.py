@@ -337,6 +337,8 @@ def summarize(path: str, top: int = 30) -> str:
     own, total, samples = {}, {}, 0
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a line cut short when a sampled process exited
+            continue
         frames, n = stack.split(";"), int(count)
         samples += n
         own[frames[-1]] = own.get(frames[-1], 0) + n
