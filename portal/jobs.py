@@ -28,7 +28,8 @@ def make_huey(app):
     """Huey on Redis when REDIS_URL is set, else on the SQLite file at HUEY_PATH."""
     options = {"immediate": app.config.get("HUEY_IMMEDIATE", app.testing),
                "results": False}  # tasks report through the outbox, not through huey results
-    name = app.config.get("HUEY_NAME", "kesu")
+    # On Redis the queue is named after KESU_REDIS_PREFIX, so installs sharing a Redis keep their tasks apart.
+    name = app.config.get("HUEY_NAME") or app.config.get("REDIS_PREFIX", "kesu:").rstrip(":") or "kesu"
     if app.config.get("REDIS_URL"):
         return RedisHuey(name, url=app.config["REDIS_URL"], **options)
     return SqliteHuey(name, filename=app.config["HUEY_PATH"], **options)

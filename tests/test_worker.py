@@ -93,6 +93,20 @@ def test_the_queue_lives_in_redis_when_redis_url_is_set(make_app, mailbox):
     assert [m["to"] for m in mailbox.messages] == [["redis-queue@example.test"]]
 
 
+def test_two_installs_sharing_a_redis_keep_their_queues_apart(make_app, mailbox):
+    redis_or_skip()
+    apps = [make_app(HUEY_IMMEDIATE=False, REDIS_URL=REDIS_URL, REDIS_PREFIX=f"kesu-{uuid.uuid4().hex[:8]}-{i}:")
+            for i in range(2)]
+    first, second = (a.extensions["huey"] for a in apps)
+    try:
+        queue("first-install@example.test")
+        jobs.kick(apps[0])
+        assert (first.pending_count(), second.pending_count()) == (1, 0)  # the other install's worker never sees it
+    finally:
+        first.flush()
+        second.flush()
+
+
 def test_tests_run_huey_tasks_at_once_in_process(app):
     assert app.extensions["huey"].immediate
 
