@@ -11,7 +11,7 @@ from ..complaints.models import Customer
 from ..db import now
 from ..htmx import render
 from ..i18n import localtime
-from ..sla import settings
+from ..sla.settings_views import settings_form_page
 from ..tenancy.rules import Permission as P
 from . import actions, erasure, export, queries
 from .forms import EraseForm, ExportForm, PrivacySettingsForm
@@ -110,17 +110,5 @@ def erase(cid):
 @bp.route("/settings/privacy", methods=["GET", "POST"])
 @requires(P.ADMIN_SETTINGS)
 def settings_page():
-    values, sources, version = settings.explain(g.tenant, queries.SETTINGS)
-    form = PrivacySettingsForm(formdata=request.form if request.method == "POST" else None,
-                               data={**values, "version": version})
-    if request.method == "GET" or not form.validate_on_submit():
-        return render("customers/settings.html", form=form, sources=sources, status=422 if form.errors else 200)
-    try:
-        settings.save(g.tenant, queries.SETTINGS, {"retention_months": form.retention_months.data}, g.user,
-                      int(form.version.data or 0))
-    except settings.StaleSettings:
-        form.form_errors.append(_("Someone else changed these settings meanwhile. Nothing was saved; "
-                                  "the page shows their values next to yours."))
-        return render("customers/settings.html", form=form, sources=sources, current=values, status=409)
-    flash(_("Settings saved."), "success")
-    return redirect(request.path, code=303)
+    return settings_form_page(queries.SETTINGS, PrivacySettingsForm, "customers/settings.html",
+                              from_form=lambda f: {"retention_months": f.retention_months.data})

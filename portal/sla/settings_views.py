@@ -11,8 +11,15 @@ from .forms import CalendarForm, DeadlinesForm, parse_dates
 bp = tenant_blueprint("settings", __name__, "/settings")
 
 
-def _handle(key: str, form_class, to_form, from_form, template: str):
+def settings_form_page(key: str, form_class, template: str, to_form=None, from_form=None, saved: str | None = None):
+    """A tenant settings page for the group `key`: the form shows the values in force and where each comes
+    from; a valid POST saves the overrides (409 with both versions when someone saved meanwhile).
+
+    `to_form`/`from_form` convert between stored values and form data; by default each stored name is a
+    field of the same name (strings trimmed)."""
     values, sources, version = settings.explain(g.tenant, key)
+    to_form = to_form or (lambda v: v)
+    from_form = from_form or (lambda f: {n: _trimmed(getattr(f, n).data) for n in values})
     form = form_class(formdata=request.form if request.method == "POST" else None,
                       data={**to_form(values), "version": version})
     if request.method == "GET" or not form.validate_on_submit():
@@ -23,16 +30,21 @@ def _handle(key: str, form_class, to_form, from_form, template: str):
         form.form_errors.append(_("Someone else changed these settings meanwhile. Nothing was saved; "
                                   "the page shows their values next to yours."))
         return render(template, form=form, sources=sources, current=values, status=409)
-    flash(_("Settings saved. New deadlines use them from now on."), "success")
+    flash(saved or _("Settings saved."), "success")
     return redirect(request.path, code=303)
+
+
+def _trimmed(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 @bp.route("/deadlines", methods=["GET", "POST"])
 @requires(P.ADMIN_SETTINGS)
 def deadlines():
     names = [n for n in settings.DEFAULTS["deadlines"]]
-    return _handle("deadlines", DeadlinesForm, lambda v: v, lambda f: {n: getattr(f, n).data for n in names},
-                   "settings/deadlines.html")
+    return settings_form_page("deadlines", DeadlinesForm, "settings/deadlines.html",
+                              from_form=lambda f: {n: getattr(f, n).data for n in names},
+                              saved=_("Settings saved. New deadlines use them from now on."))
 
 
 def _calendar_to_form(v):
@@ -54,7 +66,8 @@ def _calendar_from_form(f):
 @bp.route("/calendar", methods=["GET", "POST"])
 @requires(P.ADMIN_SETTINGS)
 def calendar():
-    return _handle("calendar", CalendarForm, _calendar_to_form, _calendar_from_form, "settings/calendar.html")
+    return settings_form_page("calendar", CalendarForm, "settings/calendar.html", _calendar_to_form, _calendar_from_form,
+                              saved=_("Settings saved. New deadlines use them from now on."))
 
 
 @bp.get("/")

@@ -1,12 +1,12 @@
 """Staff side of the status link: the panel on a complaint, revoke and re-issue, send, tenant settings."""
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, url_for
 from flask_babel import gettext as _
 
 from ..access import get_or_404, requires, tenant_blueprint
 from ..complaints.models import Complaint
 from ..db import now
-from ..htmx import is_htmx, render
-from ..sla import settings
+from ..htmx import is_htmx
+from ..sla.settings_views import settings_form_page
 from ..tenancy.rules import Permission as P
 from . import actions, links, qr, rules
 from .forms import LinkSettingsForm, SendLinkForm
@@ -71,18 +71,4 @@ def send(cid):
 @bp.route("/settings/customer-link", methods=["GET", "POST"])
 @requires(P.ADMIN_SETTINGS)
 def settings_page():
-    values, sources, version = settings.explain(g.tenant, links.SETTINGS)
-    form = LinkSettingsForm(formdata=request.form if request.method == "POST" else None,
-                            data={**values, "version": version})
-    if request.method == "GET" or not form.validate_on_submit():
-        return render("status/settings.html", form=form, sources=sources, status=422 if form.errors else 200)
-    new = {name: getattr(form, name).data for name in values}
-    new = {k: (v.strip() if isinstance(v, str) else v) for k, v in new.items()}
-    try:
-        settings.save(g.tenant, links.SETTINGS, new, g.user, int(form.version.data or 0))
-    except settings.StaleSettings:
-        form.form_errors.append(_("Someone else changed these settings meanwhile. Nothing was saved; "
-                                  "the page shows their values next to yours."))
-        return render("status/settings.html", form=form, sources=sources, current=values, status=409)
-    flash(_("Settings saved."), "success")
-    return redirect(request.path, code=303)
+    return settings_form_page(links.SETTINGS, LinkSettingsForm, "status/settings.html")
