@@ -1,10 +1,8 @@
 """Account security: password policy, lockout with admin unlock, sign-in limits that an office behind
 one address survives, per-recipient limits on mail a customer can cause, no header injection."""
-import contextlib
 import re
 
 import pytest
-from flask import has_app_context
 
 from portal.accounts.models import User
 from portal.accounts.rules import password_problems
@@ -26,17 +24,6 @@ SLOW_DOWN = "Too many failed attempts. Wait a few minutes and try again."
 LOCKED = ("Too many failed attempts: the account is locked. Ask an administrator of your workspace "
           "to unlock it.")
 
-
-@pytest.fixture
-def in_tenant(app, in_tenant):
-    """The shared `in_tenant`, always inside an application context (links and mail need the app)."""
-    @contextlib.contextmanager
-    def _in(slug):
-        with contextlib.ExitStack() as stack:
-            if not has_app_context():
-                stack.enter_context(app.app_context())
-            yield stack.enter_context(in_tenant(slug))
-    return _in
 
 
 def sign_in(client, email, password="kesu-demo", address="192.0.2.10"):

@@ -1,5 +1,4 @@
 """The customer's status link: what the customer sees and does, and what staff do with the link."""
-import contextlib
 import io
 import logging
 import re
@@ -7,7 +6,6 @@ import statistics
 import time
 
 import pytest
-from flask import has_app_context
 
 from portal.accounts.models import User
 from portal.complaints import actions as complaint_actions
@@ -24,17 +22,6 @@ from tests.conftest import translated
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
-
-@pytest.fixture
-def in_tenant(app, in_tenant):
-    """The shared `in_tenant`, always inside an application context (link tokens need the app's secret)."""
-    @contextlib.contextmanager
-    def _in(slug):
-        with contextlib.ExitStack() as stack:
-            if not has_app_context():
-                stack.enter_context(app.app_context())
-            yield stack.enter_context(in_tenant(slug))
-    return _in
 
 
 def nonce(html: str, form: str) -> str:

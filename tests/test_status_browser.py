@@ -6,7 +6,6 @@ from portal.complaints.models import Complaint
 from portal.complaints.rules import Move
 from tests import factories as f
 from tests.browser import ARTIFACTS
-from tests.test_status import in_tenant  # noqa: F401  (always inside an application context)
 
 pytestmark = pytest.mark.browser
 

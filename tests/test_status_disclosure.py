@@ -25,7 +25,6 @@ from portal.status import actions as status_actions
 from portal.status import links
 from portal.tenancy.models import Department
 from tests import factories as f
-from tests.test_status import in_tenant  # noqa: F401  (always inside an application context)
 
 MARK = "机密MARK7"
 STAFF = ["cs@dealer-sh01.demo", "gm@dealer-sh01.demo", "advisor@dealer-sh01.demo", "manager@dealer-sh01.demo"]

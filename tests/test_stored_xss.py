@@ -22,7 +22,6 @@ from openpyxl import load_workbook
 from portal import create_app, scope
 from portal.complaints.models import Complaint
 from portal.db import database
-from portal.tenancy.models import Tenant
 from tests.conftest import KesuClient, _close_pool, base_config
 
 TENANT = "/t/dealer-sh01"
