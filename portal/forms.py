@@ -8,3 +8,15 @@ class Form(FlaskForm):
 
 def invalid_status(form) -> int:
     return 422 if form.errors else 200
+
+
+def put_problems(form, problems: dict, text, whole_form=("__all__",)) -> None:
+    """Put a verb's refusal reasons ({field: [codes]}) on the form's fields, translated by `text(code)`;
+    reasons about no field of the form (or about a name in `whole_form`) go on the form as a whole."""
+    for name, codes in problems.items():
+        field = getattr(form, name, None) if name not in whole_form else None
+        messages = [str(text(code)) for code in codes]
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + messages
+        else:
+            form.form_errors = list(getattr(form, "form_errors", [])) + messages

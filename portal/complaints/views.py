@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..db import atomic
+from ..forms import put_problems
 from ..htmx import render
 from ..tenancy.models import Category, Department, active_members
 from ..tenancy.rules import Permission as P
@@ -67,13 +68,7 @@ def department_or_none(dept_id):
 
 def apply_problems(form, problems: dict) -> None:
     """Put refusal reasons from the domain on the form's fields (or on the form as a whole)."""
-    for name, codes in problems.items():
-        target = getattr(form, name, None) if name != "__all__" else None
-        messages = [str(problem_text(c)) for c in codes]
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + messages
-        else:
-            form.form_errors = list(getattr(form, "form_errors", [])) + messages
+    put_problems(form, problems, problem_text)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..complaints.views import done, member_choices, render_detail
+from ..forms import put_problems
 from ..htmx import is_htmx, render
 from ..tenancy.rules import Permission as P
 from . import actions, queries, report
@@ -22,13 +23,7 @@ def _labels():
 
 
 def _put(form, problems: dict) -> None:
-    for name, codes in problems.items():
-        field = getattr(form, name, None) if name != "__all__" else None
-        messages = [str(problem_text(c)) for c in codes]
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + messages
-        else:
-            form.form_errors = list(getattr(form, "form_errors", [])) + messages
+    put_problems(form, problems, problem_text)
 
 
 def _status(problems: dict) -> int:

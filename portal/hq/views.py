@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from ..access import get_or_404, hq_blueprint, requires
 from ..complaints import queries as register
+from ..forms import put_problems
 from ..htmx import render
 from ..tenancy.models import Category, Tenant
 from . import actions, messages, queries
@@ -26,13 +27,7 @@ def _hq_labels():
 
 def apply_problems(form, problems: dict) -> None:
     """Refusal reasons from the verbs, on the form's fields (or on the form as a whole)."""
-    for name, codes in problems.items():
-        target = getattr(form, name, None) if name != "__all__" else None
-        texts = [str(messages.problem(code)) for code in codes]
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + texts
-        else:
-            form.form_errors = list(getattr(form, "form_errors", [])) + texts
+    put_problems(form, problems, messages.problem)
 
 
 def tenant_or_404(tenant_id) -> Tenant:

@@ -6,6 +6,7 @@ from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..complaints.views import department_choices, done, member_choices, render_detail
+from ..forms import put_problems
 from ..htmx import is_htmx, render
 from ..tenancy.models import Department
 from ..tenancy.rules import Permission as P
@@ -27,13 +28,7 @@ def _labels():
 
 def _errors(form, problems: dict) -> None:
     """Put the domain's refusal reasons on the form's fields, or on the form as a whole."""
-    for name, codes in problems.items():
-        field = getattr(form, name, None) if name not in ("__all__", "milestones") else None
-        messages = [str(problem_text(c)) for c in codes]
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + messages
-        else:
-            form.form_errors = list(getattr(form, "form_errors", [])) + messages
+    put_problems(form, problems, problem_text, whole_form=("__all__", "milestones"))
 
 
 def _leader_choices():
