@@ -1,9 +1,19 @@
 """Shared form plumbing: rendering invalid forms with 422 so HTMX swaps the errors in."""
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 
 class Form(FlaskForm):
     """Base form; invalid submissions re-render with status 422 and the user's input intact."""
+
+
+def options(pairs) -> list[SelectChoice]:
+    """The options of a select, radio or checkbox list from (value, label) pairs or a {value: label} mapping;
+    WTForms 3.4 takes SelectChoice only, while the pairs also feed hand-written filter selects."""
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 def invalid_status(form) -> int:

@@ -3,13 +3,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import Form, options
 
 
 class DecisionForm(Form):
     """Approve or reject; a rejection carries the reason."""
 
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+    decision = RadioField(_l("Decision"), choices=options({"approve": _l("Approve"), "reject": _l("Reject")}),
                           validators=[InputRequired(message=_l("Choose approve or reject."))])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()

@@ -8,6 +8,7 @@ from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..complaints.views import done, render_detail
+from ..forms import options
 from ..htmx import is_htmx, render
 from ..i18n import tenant_zone
 from ..tenancy.models import active_members
@@ -86,7 +87,7 @@ def _local_bounds(first: datetime.date, last: datetime.date):
 
 def _colleagues():
     users = active_members(User.id, User.name).where(User.id != g.user.id).order_by(User.name)
-    return [(u.id, u.name) for u in users]
+    return options((u.id, u.name) for u in users)
 
 
 @bp.route("/away", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..complaints.messages import GRADE_LABELS
-from ..forms import Form
+from ..forms import Form, options
 
 SECTION_LABELS = {"scenario": _l("Scenario (情景回放)"), "cause": _l("Cause analysis (原因分析)"),
                   "practice": _l("Correct practice (正确做法)"), "handling": _l("Complaint handling (投诉处理)"),
@@ -21,7 +21,7 @@ class CaseForm(Form):
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), coerce=int, default=0)
-    grade = SelectField(_l("Grade"), choices=list(GRADE_LABELS.items()), default="general")
+    grade = SelectField(_l("Grade"), choices=options(GRADE_LABELS), default="general")
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=200)],
                        description=_l("Separated by spaces or commas, e.g. 配件 技术支持 等待"))
     scenario = _section("scenario", required=True)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access import get_or_404, requires, tenant_blueprint
 from ..complaints.models import Complaint
+from ..forms import options
 from ..htmx import render
 from ..tenancy.models import Category
 from ..tenancy.rules import Permission as P
@@ -25,8 +26,8 @@ def _case_words():
 
 
 def _categories():
-    return [(0, "—")] + [(c.id, c.name) for c in Category.select().where(Category.active)
-                         .order_by(Category.position, Category.id)]
+    return options([(0, "—")] + [(c.id, c.name) for c in Category.select().where(Category.active)
+                                 .order_by(Category.position, Category.id)])
 
 
 def _form_data(form) -> dict:

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Multip
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from ..forms import Form
+from ..forms import Form, options
 from .rules import SATISFACTION, Channel, Kind, Move
 
 KIND_LABELS = {Kind.COMPLAINT: _l("Complaint"), Kind.INQUIRY: _l("Inquiry"), Kind.REPAIR: _l("Repair request")}
@@ -28,8 +28,8 @@ class IntakeForm(Form):
     """The register entry (客户投诉登记): everything step 1 must record."""
 
     intake_key = HiddenField()
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default=Kind.COMPLAINT)
-    channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()), default=Channel.PHONE)
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS), default=Kind.COMPLAINT)
+    channel = SelectField(_l("Channel"), choices=options(CHANNEL_LABELS), default=Channel.PHONE)
     customer_name = StringField(_l("Customer name"), validators=[DataRequired(), Length(max=80)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), PHONE])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -52,11 +52,11 @@ class IntakeForm(Form):
     attachments = MultipleFileField(_l("Photos, documents, recordings"))
 
     def validate_batch_key(self, field):
-        if field.data and field.data not in {value for value, _ in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose a batch from the list."))
 
     def validate_category(self, field):
-        if field.data not in {value for value, _ in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose a category from the list."))
 
 
@@ -77,7 +77,7 @@ STEP_FORMS = {
     Move.START_INVESTIGATION: _step("StartInvestigationForm"),
     Move.CLOSE_INVALID: _step(
         "CloseInvalidForm", findings=_text(_l("Investigation findings")),
-        opinion_told_via=SelectField(_l("How the customer was told"), choices=TOLD_VIA),
+        opinion_told_via=SelectField(_l("How the customer was told"), choices=options(TOLD_VIA)),
         customer_told=BooleanField(_l("The customer has been told the investigation opinion"),
                                    validators=[DataRequired(_l("Tell the customer before closing."))])),
     Move.TRANSFER: _step(
@@ -89,12 +89,12 @@ STEP_FORMS = {
                              solution=_text(_l("Solution put to the customer"))),
     Move.CUSTOMER_RESPONSE: _step(
         "CustomerResponseForm",
-        agreed=RadioField(_l("Customer's answer"), choices=[("yes", _l("Agrees")), ("no", _l("Does not agree"))],
+        agreed=RadioField(_l("Customer's answer"), choices=options({"yes": _l("Agrees"), "no": _l("Does not agree")}),
                           validators=[InputRequired(_l("Choose the customer's answer."))]),
         opinion=_text(_l("Customer's opinion"))),
     Move.IMPLEMENT: _step("ImplementForm", summary=_text(_l("What was done"))),
     Move.REVISIT: _step(
-        "RevisitForm", satisfaction=RadioField(_l("Satisfaction"), choices=list(SATISFACTION_LABELS.items()),
+        "RevisitForm", satisfaction=RadioField(_l("Satisfaction"), choices=options(SATISFACTION_LABELS),
                                                validators=[InputRequired(_l("Choose a satisfaction level."))]),
         comment=_text(_l("Customer's words"), required=False)),
     Move.ANSWER: _step("AnswerForm", answer=_text(_l("Answer given to the customer"))),
@@ -118,5 +118,5 @@ class AssignForm(Form):
 class LinkForm(Form):
     version = HiddenField()
     other = StringField(_l("Other complaint number"), validators=[DataRequired(), Length(max=32)])
-    kind = SelectField(_l("Relation"), choices=[("related", _l("Related")), ("repeat", _l("Repeat of")),
-                                                ("merge", _l("Duplicate: merge into"))])
+    kind = SelectField(_l("Relation"), choices=options({"related": _l("Related"), "repeat": _l("Repeat of"),
+                                                        "merge": _l("Duplicate: merge into")}))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..db import atomic
-from ..forms import put_problems
+from ..forms import options, put_problems
 from ..htmx import render
 from ..tenancy.models import Category, Department, active_members
 from ..tenancy.rules import Permission as P
@@ -75,8 +75,8 @@ def apply_problems(form, problems: dict) -> None:
 @requires(P.COMPLAINT_CREATE)
 def intake():
     form = IntakeForm()
-    form.category.choices = category_choices()
-    form.batch_key.choices = batch_choices()
+    form.category.choices = options(category_choices())
+    form.batch_key.choices = options(batch_choices())
     if not form.is_submitted():
         form.intake_key.data = uuid.uuid4().hex
     valid = form.validate_on_submit()
@@ -141,16 +141,16 @@ def step_form(move, **kwargs):
 
 def fill_step_choices(form):
     if hasattr(form, "department"):
-        form.department.choices = department_choices()
+        form.department.choices = options(department_choices())
     if hasattr(form, "assignee"):
-        form.assignee.choices = member_choices(_("Nobody yet"))
+        form.assignee.choices = options(member_choices(_("Nobody yet")))
 
 
 def assign_form(complaint, formdata=None):
     form = AssignForm(formdata=formdata, version=complaint.version, department=complaint.department_id or 0,
                       assignee=complaint.assignee_id or 0)
-    form.department.choices = department_choices(_("None"))
-    form.assignee.choices = member_choices(_("Nobody yet"))
+    form.department.choices = options(department_choices(_("None")))
+    form.assignee.choices = options(member_choices(_("Nobody yet")))
     return form
 
 

@@ -4,7 +4,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form
+from ..forms import Form, options
 from .messages import AUDIENCES, MATTERS, STATEMENT_KINDS
 
 
@@ -35,8 +35,8 @@ class PlanForm(Form):
 
 
 class StatementForm(Form):
-    kind = SelectField(_l("What"), choices=list(STATEMENT_KINDS.items()))
-    audience = SelectField(_l("To"), choices=list(AUDIENCES.items()))
+    kind = SelectField(_l("What"), choices=options(STATEMENT_KINDS))
+    audience = SelectField(_l("To"), choices=options(AUDIENCES))
     body = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=5000)])
 
 
@@ -52,7 +52,7 @@ class CaseForm(Form):
 class ReportForm(Form):
     """The mandatory written report to headquarters."""
 
-    matters = Checkboxes(_l("About"), choices=list(MATTERS.items()))
+    matters = Checkboxes(_l("About"), choices=options(MATTERS))
     facts = TextAreaField(_l("What happened, who is affected, what the customer demands"),
                           validators=[DataRequired(), Length(max=10000)])
     measures = TextAreaField(_l("What we have done and will do"), validators=[DataRequired(), Length(max=10000)])

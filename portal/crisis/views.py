@@ -5,7 +5,7 @@ from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..complaints.views import done, member_choices, render_detail
-from ..forms import put_problems
+from ..forms import options, put_problems
 from ..htmx import is_htmx, render
 from ..tenancy.rules import Permission as P
 from . import actions, queries, report
@@ -33,14 +33,15 @@ def _status(problems: dict) -> int:
 
 
 def team_form(file, formdata=None) -> TeamForm:
-    members = member_choices("—")
+    members = options(member_choices("—"))
     form = TeamForm(formdata=formdata, leader=file.leader_id or 0, executive=file.executive_id or 0,
                     hq_participant=file.hq_participant_id or 0, version=file.version,
                     members=[m.user_id for m in file.members])
     form.leader.choices = members
     form.executive.choices = members
     form.members.choices = members[1:]
-    form.hq_participant.choices = [(0, "—")] + [(u.id, u.name) for u in actions.hq_admins(file.tenant_id).values()]
+    form.hq_participant.choices = options([(0, "—")] + [(u.id, u.name)
+                                                        for u in actions.hq_admins(file.tenant_id).values()])
     return form
 
 
@@ -49,7 +50,7 @@ def file_page(fid, status=200, **forms):
     file = ctx["file"]
     forms.setdefault("team_form", team_form(file))
     sp = forms.setdefault("spokesperson_form", SpokespersonForm(formdata=None, spokesperson=file.spokesperson_id or 0))
-    sp.spokesperson.choices = member_choices("—")
+    sp.spokesperson.choices = options(member_choices("—"))
     for name, cls in (("plan_form", PlanForm), ("statement_form", StatementForm), ("unsatisfied_form", NoteForm),
                       ("legal_form", NoteForm), ("case_form", CaseForm)):
         forms.setdefault(name, cls(formdata=None))
@@ -123,7 +124,7 @@ def team(fid):
 @requires(P.COMPLAINT_VIEW)
 def spokesperson(fid):
     form = SpokespersonForm()
-    form.spokesperson.choices = member_choices("—")
+    form.spokesperson.choices = options(member_choices("—"))
     return _run(fid, "spokesperson_form", form,
                 lambda f: actions.name_spokesperson(f, g.user, _member(form.spokesperson.data)))
 

@@ -4,11 +4,11 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from .. import privacy
-from ..forms import Form
+from ..forms import Form, options
 
 
 class ExportForm(Form):
-    fmt = SelectField(_l("Format"), choices=[("zip", _l("Zip: data and files")), ("json", _l("JSON: data only"))],
+    fmt = SelectField(_l("Format"), choices=options({"zip": _l("Zip: data and files"), "json": _l("JSON: data only")}),
                       default="zip")
 
 

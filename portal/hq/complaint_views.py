@@ -13,6 +13,7 @@ from ..complaints.rules import Channel, Grade, Kind, Move, MoveError, Status
 from ..complaints.views import apply_problems as apply_step_problems
 from ..complaints.views import fill_step_choices, step_data, step_forms
 from ..crisis.report import report_for
+from ..forms import options
 from ..htmx import render
 from ..scope import for_tenant, scoped
 from ..sla.escalation import GradeError, change_grade
@@ -87,7 +88,7 @@ def _tenant_context(tenant):
 def _grade_form(complaint, formdata=None):
     from ..complaints.messages import GRADE_LABELS
     form = GradeForm(formdata=formdata, grade=complaint.grade)
-    form.grade.choices = [(k, str(v)) for k, v in GRADE_LABELS.items()]
+    form.grade.choices = options((k, str(v)) for k, v in GRADE_LABELS.items())
     return form
 
 

@@ -4,7 +4,7 @@ from wtforms import EmailField, FloatField, HiddenField, PasswordField, SelectFi
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..complaints.forms import CHANNEL_LABELS, IntakeForm
-from ..forms import Form
+from ..forms import Form, options
 from .rules import SOURCES
 
 REASON = [DataRequired(message=_l("Give the reason.")), Length(max=2000)]
@@ -17,13 +17,13 @@ class DispatchForm(IntakeForm):
     attachments = None
     batch_key = None
     tenant = SelectField(_l("Dispatch to"), coerce=int, validators=[InputRequired()])
-    source = SelectField(_l("Received by headquarters via"), choices=[(s, CHANNEL_LABELS[s]) for s in SOURCES])
+    source = SelectField(_l("Received by headquarters via"), choices=options((s, CHANNEL_LABELS[s]) for s in SOURCES))
     category = SelectField(_l("Category"), default="", validate_choice=False)
     response_hours = FloatField(_l("First response to headquarters within (hours)"),
                                 validators=[InputRequired(), NumberRange(min=0.5, max=720)])
 
     def validate_category(self, field):
-        if field.data and field.data not in {value for value, _ in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             from wtforms.validators import ValidationError
             raise ValidationError(_l("Choose a category from the list."))
 
@@ -72,10 +72,10 @@ class TenantForm(Form):
     slug = StringField(_l("Web address (/t/...)"), validators=[DataRequired(), SLUG])
     code = StringField(_l("Short code in complaint numbers"),
                        validators=[DataRequired(), Regexp(r"^[A-Z0-9]{2,12}$", message=_l("2 to 12 capital letters or digits."))])
-    kind = SelectField(_l("Kind"), choices=[("dealer", _l("Dealer / repair station")),
-                                            ("property", _l("Property project company"))])
-    timezone = SelectField(_l("Time zone"), choices=[("Asia/Shanghai", "Asia/Shanghai"), ("Asia/Hong_Kong", "Asia/Hong_Kong"),
-                                                     ("Asia/Urumqi", "Asia/Urumqi")])
+    kind = SelectField(_l("Kind"), choices=options({"dealer": _l("Dealer / repair station"),
+                                                    "property": _l("Property project company")}))
+    timezone = SelectField(_l("Time zone"), choices=options((zone, zone) for zone in (
+        "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Urumqi")))
     admin_name = StringField(_l("Administrator's name"), validators=[DataRequired(), Length(max=80)])
     admin_email = EmailField(_l("Administrator's e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     admin_password = PasswordField(_l("Initial password (not needed for someone who already has an account)"),

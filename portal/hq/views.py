@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from ..access import get_or_404, hq_blueprint, requires
 from ..complaints import queries as register
-from ..forms import put_problems
+from ..forms import options, put_problems
 from ..htmx import render
 from ..tenancy.models import Category, Tenant
 from . import actions, messages, queries
@@ -125,8 +125,8 @@ def category_names() -> list:
 def dispatch():
     """Record a complaint HQ received and dispatch it to a tenant."""
     form = DispatchForm()
-    form.tenant.choices = tenant_choices()
-    form.category.choices = category_names()
+    form.tenant.choices = options(tenant_choices())
+    form.category.choices = options(category_names())
     if not form.is_submitted():
         form.intake_key.data = uuid.uuid4().hex
         form.response_hours.data = _response_hours()
@@ -165,7 +165,7 @@ def _work_order_page(wo, form=None, status=200):
     wo = queries.work_order(wo.id)
     if form is None:
         form = RedirectForm(formdata=None, version=wo.version)
-    form.tenant.choices = tenant_choices(exclude=wo.tenant_id)
+    form.tenant.choices = options(tenant_choices(exclude=wo.tenant_id))
     deadlines = register.clock_context(wo.complaint)["deadlines"] if wo.complaint_id else []
     return render("hq/work_order.html", wo=wo, history=queries.work_order_history(wo), form=form,
                   payload=json.loads(wo.payload), deadlines=deadlines, status=status)
@@ -177,7 +177,7 @@ def redirect_work_order(wid):
     """Send a misrouted work order to another tenant, with the reason."""
     wo = get_or_404(WorkOrder, wid)
     form = RedirectForm()
-    form.tenant.choices = tenant_choices(exclude=wo.tenant_id)
+    form.tenant.choices = options(tenant_choices(exclude=wo.tenant_id))
     if not form.validate_on_submit():
         return _work_order_page(wo, form, 422)
     try:

@@ -4,11 +4,11 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..complaints.forms import SATISFACTION_LABELS
-from ..forms import Form
+from ..forms import Form, options
 from .messages import ANSWER_TYPE_LABELS, SECTION_LABELS, YES_NO
 from .rules import COMMENT_MAX, MAX_ATTEMPTS_PER_CALL, SCALE, TEXT_MAX, AnswerType
 
-REACHED = [("yes", _l("Reached the customer")), ("no", _l("Not reached (no answer, switched off, wrong number)"))]
+REACHED = options({"yes": _l("Reached the customer"), "no": _l("Not reached (no answer, switched off, wrong number)")})
 
 
 class RevisitForm(Form):
@@ -19,16 +19,16 @@ class RevisitForm(Form):
     reached = RadioField(_l("Call result"), choices=REACHED, validators=[InputRequired(_l("Choose the call result."))])
     attempts = IntegerField(_l("Calls made this time"), default=1,
                             validators=[InputRequired(), NumberRange(min=1, max=MAX_ATTEMPTS_PER_CALL)])
-    satisfaction = RadioField(_l("Satisfaction"), choices=list(SATISFACTION_LABELS.items()), validators=[Optional()])
+    satisfaction = RadioField(_l("Satisfaction"), choices=options(SATISFACTION_LABELS), validators=[Optional()])
     comment = TextAreaField(_l("The customer's words"), validators=[Optional(), Length(max=COMMENT_MAX)],
                             description=_l("Goes back to the responsible department with the result."))
 
 
 def _question(item):
     if item.answer_type == AnswerType.YES_NO:
-        return RadioField(item.text, choices=list(YES_NO.items()), validators=[Optional()])
+        return RadioField(item.text, choices=options(YES_NO), validators=[Optional()])
     if item.answer_type == AnswerType.SCALE:
-        return RadioField(item.text, choices=[(str(n), str(n)) for n in SCALE], validators=[Optional()])
+        return RadioField(item.text, choices=options((str(n), str(n)) for n in SCALE), validators=[Optional()])
     return TextAreaField(item.text, validators=[Optional(), Length(max=TEXT_MAX)])
 
 
@@ -50,13 +50,13 @@ class ItemForm(Form):
 
     text = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     required = BooleanField(_l("Must be answered"))
-    answer_type = SelectField(_l("Answer"), choices=list(ANSWER_TYPE_LABELS.items()))
+    answer_type = SelectField(_l("Answer"), choices=options(ANSWER_TYPE_LABELS))
 
 
 class AddItemForm(ItemForm):
     """A new question, added at the end of its section."""
 
-    section = SelectField(_l("Section"), choices=list(SECTION_LABELS.items()))
+    section = SelectField(_l("Section"), choices=options(SECTION_LABELS))
 
 
 class RevisitSettingsForm(Form):

@@ -10,7 +10,7 @@ from .. import events
 from ..access import get_or_404, requires
 from ..db import atomic
 from ..events import EventKind
-from ..forms import Form
+from ..forms import Form, options
 from ..htmx import render
 from ..tenancy.rules import Permission as P
 from .models import Batch
@@ -21,7 +21,8 @@ class BatchForm(Form):
     key = StringField(_l("Batch number / phase"), validators=[DataRequired(), Length(max=40),
                                                                 Regexp(r"^[^\s]+$", message=_l("No spaces."))])
     name = StringField(_l("Description"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=[("product", _l("Product batch")), ("building_phase", _l("Building phase"))])
+    kind = SelectField(_l("Kind"), choices=options({"product": _l("Product batch"),
+                                                    "building_phase": _l("Building phase")}))
     size = IntegerField(_l("Size (vehicles or units)"), validators=[DataRequired(), NumberRange(min=1, max=10_000_000)])
 
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, Select
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form
+from ..forms import Form, options
 
 
 def _days(label, low=1, high=365):
@@ -59,13 +59,13 @@ class DateList(TextAreaField):
 
 class CalendarForm(Form):
     version = HiddenField()
-    region = SelectField(_l("Public holidays"), choices=[("CN", _l("Mainland China")), ("HK", _l("Hong Kong")),
-                                                          ("", _l("None (weekdays only)"))])
+    region = SelectField(_l("Public holidays"), choices=options({"CN": _l("Mainland China"), "HK": _l("Hong Kong"),
+                                                                  "": _l("None (weekdays only)")}))
     work_start = TimeField(_l("Working day starts"), validators=[InputRequired()])
     work_end = TimeField(_l("Working day ends"), validators=[InputRequired()])
     lunch_start = TimeField(_l("Lunch break starts"), validators=[Optional()])
     lunch_end = TimeField(_l("Lunch break ends"), validators=[Optional()])
-    weekdays = MultiCheckbox(_l("Working weekdays"), choices=WEEKDAYS, coerce=int)
+    weekdays = MultiCheckbox(_l("Working weekdays"), choices=options(WEEKDAYS), coerce=int)
     extra_closed = DateList(_l("Extra closure days (one date per line)"))
     extra_working = DateList(_l("Extra working days (one date per line)"))
 

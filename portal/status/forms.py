@@ -7,7 +7,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Multip
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..complaints.forms import PHONE, SATISFACTION_LABELS
-from ..forms import Form
+from ..forms import Form, options
 from ..i18n import LANGUAGES
 from .rules import COMMENT_MAX_CHARS, INFO_MAX_CHARS
 
@@ -57,7 +57,7 @@ class AnswerForm(CustomerForm):
 
 class SurveyForm(CustomerForm):
     satisfaction = RadioField(_l("How satisfied are you with how we handled your complaint?"),
-                              choices=list(SATISFACTION_LABELS.items()),
+                              choices=options(SATISFACTION_LABELS),
                               validators=[InputRequired(_l("Choose one answer."))])
     comment = TextAreaField(_l("Anything else you would like to tell us?"),
                             validators=[Optional(), Length(max=COMMENT_MAX_CHARS)])
@@ -68,7 +68,7 @@ class UrgeForm(Form):
 
 
 class LanguageForm(Form):
-    lang = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    lang = SelectField(_l("Language"), choices=options(LANGUAGES))
 
 
 class LookupForm(Form):
@@ -78,7 +78,7 @@ class LookupForm(Form):
 
 
 class SendLinkForm(Form):
-    locale = SelectField(_l("Language of the mail"), choices=list(LANGUAGES.items()))
+    locale = SelectField(_l("Language of the mail"), choices=options(LANGUAGES))
 
 
 class LinkSettingsForm(Form):

@@ -4,6 +4,7 @@ import datetime
 from flask import g
 
 from ..complaints.views import department_choices, member_choices
+from ..forms import options
 from ..sla import settings
 from .forms import IssueForm
 
@@ -11,8 +12,8 @@ from .forms import IssueForm
 def new_issue_form(complaint, formdata=None) -> IssueForm:
     """The issue form with its choices; the complaint's department is the default addressee."""
     form = IssueForm(formdata=formdata, department=complaint.department_id or 0)
-    form.department.choices = department_choices("—")
-    members = member_choices("—")
+    form.department.choices = options(department_choices("—"))
+    members = options(member_choices("—"))
     form.cc.choices = members[1:]
     for entry in form.milestones.entries:
         entry.form.owner.choices = members

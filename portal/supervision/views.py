@@ -6,7 +6,7 @@ from ..access import get_or_404, requires, tenant_blueprint
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..complaints.views import department_choices, done, member_choices, render_detail
-from ..forms import put_problems
+from ..forms import options, put_problems
 from ..htmx import is_htmx, render
 from ..tenancy.models import Department
 from ..tenancy.rules import Permission as P
@@ -108,8 +108,8 @@ def order_page(oid, status=200, **forms):
     ctx = queries.order_file(oid)
     order = ctx["order"]
     forms.setdefault("progress_form", ProgressForm(formdata=None))
-    forms["progress_form"].milestone.choices = [(0, _("The order as a whole"))] + [
-        (m.id, m.title or m.key) for m in ctx["milestones"] if m.status == "open"]
+    forms["progress_form"].milestone.choices = options([(0, _("The order as a whole"))] + [
+        (m.id, m.title or m.key) for m in ctx["milestones"] if m.status == "open"])
     forms.setdefault("follow_up_form", FollowUpForm(formdata=None))
     forms.setdefault("close_form", CloseForm(formdata=None, version=order.version))
     return render("supervision/order.html", "supervision/_order.html", status=status, may_report=_may_report(order),
@@ -144,7 +144,7 @@ def progress(oid):
     if not _may_report(order):
         abort(403)
     form = ProgressForm()
-    form.milestone.choices = [(0, "")]
+    form.milestone.choices = options({0: ""})
     from ..complaints.files import check_uploads
     files = request.files.getlist("attachments")
     valid = form.validate_on_submit()

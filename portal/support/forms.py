@@ -5,7 +5,7 @@ from wtforms import (BooleanField, FieldList, FormField, IntegerField, MultipleF
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import Form, options
 from .messages import KINDS
 
 
@@ -16,7 +16,7 @@ class LineRow(PlainForm):
 
 
 class RequestForm(Form):
-    kind = RadioField(_l("Ask"), choices=list(KINDS.items()), default="parts")
+    kind = RadioField(_l("Ask"), choices=options(KINDS), default="parts")
     description = TextAreaField(_l("What is needed, or the technical problem"),
                                 validators=[Optional(), Length(max=5000)])
     lines = FieldList(FormField(LineRow), min_entries=6)
