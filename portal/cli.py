@@ -1,4 +1,5 @@
-"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker, backup."""
+"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker, backup,
+calendar-check."""
 import os
 import sys
 
@@ -119,6 +120,29 @@ def register(app) -> None:
             click.echo(backup(current_app.config["DATABASE_URL"], path, overwrite))
         except BackupError as exc:
             click.echo(f"backup failed: {exc}", err=True)
+            sys.exit(1)
+
+    @app.cli.command("calendar-check")
+    def calendar_check():
+        """List active tenants whose deadlines may reach a year their region's holiday source does not know
+        (exit status 1 while one of them has entered no closure days for it)."""
+        from .db import now
+        from .scope import SYSTEM, scoped
+        from .sla.calendar import known_years
+        from .sla.coverage import gaps
+        from .sla.settings import calendar_for
+        from .tenancy.models import Tenant, TenantStatus
+        unprepared = 0
+        with database.connection_context(), scoped(SYSTEM):
+            for tenant in Tenant.select().where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.slug):
+                cal = calendar_for(tenant)
+                for gap in gaps(cal, now()):
+                    unprepared += not gap.entered
+                    click.echo(f"{tenant.slug} ({cal.region}): {gap.year} unknown to the holiday source; "
+                               f"{gap.closed} closure and {gap.working} working days entered for it")
+        spans = (f"{r} {y[0]}-{y[-1]}" if y else f"{r} none" for r in ("CN", "HK") for y in [known_years(r)])
+        click.echo("holiday sources know: " + ", ".join(spans))
+        if unprepared:
             sys.exit(1)
 
     @app.cli.command("sweep")

@@ -11,9 +11,12 @@ Conventions every function here follows:
 - **A working day** is decided in this order: a tenant's extra working day, a tenant's
   extra closure day, the region's holiday source (public holidays close a day, 调休 days
   open one), and otherwise the tenant's ordinary working week (`weekdays`). Mainland China
-  uses chinese_calendar (it covers 2004–2026 in version 1.11); Hong Kong uses the
-  `holidays` package when it is installed. Years a source does not know fall back to the
-  working week alone, and other sources can be plugged in with `register_holiday_source`.
+  uses chinese_calendar (the State Council schedules it ships: 2004–2026 in version 1.11,
+  read from the package, not hard-coded); Hong Kong uses the `holidays` package when it is
+  installed. Years a source does not know fall back to the working week alone, so
+  `known_years(region)` / `covers(region, year)` say which years those are (the calendar
+  settings page warns about them). Other sources can be plugged in with
+  `register_holiday_source`, together with the years they know.
 - **add_working_days follows the Civil Code (arts. 201–203)**: the day of receipt is not
   counted, and the period ends when business stops on its last day. "Reply within 5
   working days" is due at `work_end` of the 5th working day after the day of receipt.
@@ -38,14 +41,38 @@ Pause = tuple[datetime, datetime | None]
 ONE_DAY = timedelta(days=1)
 MON_TO_FRI = frozenset(range(5))
 MAX_SEARCH_DAYS = 3660  # ten years without a working day means the calendar is misconfigured
+NO_YEARS = range(0)
 _SOURCES: dict[str | None, HolidaySource] = {}
+# The years each source knows, asked when needed (an optional package may be installed later).
+_YEARS: dict[str, Callable[[], range]] = {}
 
 
-def register_holiday_source(region: str, source: HolidaySource) -> HolidaySource | None:
-    """Let `source` decide public holidays for `region`, returning the source it replaces."""
+def register_holiday_source(
+    region: str, source: HolidaySource, years: range | Callable[[], range] = NO_YEARS
+) -> HolidaySource | None:
+    """Let `source` decide public holidays for `region` in `years`, returning the source it replaces.
+
+    A source that does not say which years it knows is taken to know none, so the settings page
+    warns rather than trusting it silently."""
     previous = _SOURCES.get(region)
     _SOURCES[region] = source
+    _YEARS[region] = years if callable(years) else lambda: years
     return previous
+
+
+def known_years(region: str | None) -> range:
+    """The years whose public holidays (and 调休 days) `region`'s source knows; every year for region
+    None, which has no source and so nothing to miss."""
+    if region is None:
+        return range(date.min.year, date.max.year + 1)
+    if region not in _SOURCES:
+        raise ValueError(f"no holiday source for region {region!r}")
+    return _YEARS[region]()
+
+
+def covers(region: str | None, year: int) -> bool:
+    """Say whether `region`'s holiday source knows the public holidays of `year`."""
+    return year in known_years(region)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -73,8 +100,24 @@ def _hong_kong(d: date) -> bool | None:
     return False if d in _hong_kong_holidays(d.year) else None
 
 
-register_holiday_source("CN", _mainland_china)
-register_holiday_source("HK", _hong_kong)
+def _mainland_china_years() -> range:
+    """The years chinese_calendar has official schedules for, bounded as the package itself checks dates."""
+    days = chinese_calendar.holidays
+    return range(min(days).year, max(days).year + 1)
+
+
+def _hong_kong_years() -> range:
+    """The years the `holidays` package computes Hong Kong holidays for; none when it is not installed."""
+    try:
+        import holidays
+    except ImportError:
+        return NO_YEARS
+    hk = holidays.country_holidays("HK")  # releases before start/end_year computed every year from 1946
+    return range(getattr(hk, "start_year", 1946), getattr(hk, "end_year", date.max.year) + 1)
+
+
+register_holiday_source("CN", _mainland_china, _mainland_china_years)
+register_holiday_source("HK", _hong_kong, _hong_kong_years)
 _SOURCES[None] = lambda d: None  # region None: only the working week and the overrides
 
 
