@@ -86,21 +86,28 @@ def register(app) -> None:
         from .accounts.rules import password_problems
         from .tenancy.actions import add_hq_member, add_member
         from .events import EventKind, record
-        from .scope import for_tenant, scoped
+        from .scope import SYSTEM, for_network, for_tenant, scoped
         from .tenancy.models import Network, Tenant
         problems = password_problems(password, email)
         if problems:
             raise click.BadParameter(", ".join(problems), param_hint="--password")
         with database.connection_context(), database.atomic():
             user = create_user(email, name, password, method=current_app.config["PASSWORD_HASH_METHOD"])
+            created = {"name": user.name, "email": user.email, "active": True}
+            # Each place the account joins shows in its audit log who was added, and how.
             if tenant:
                 membership = add_member(Tenant.get(Tenant.slug == tenant), user, role)
-                with scoped(for_tenant(membership.tenant)):  # the tenant's audit log shows who was added, and how
+                with scoped(for_tenant(membership.tenant)):
                     record(EventKind.USER_CREATED, "user", user.id, None, tenant=membership.tenant,
-                           actor_label="command line", after={"name": user.name, "email": user.email,
-                                                              "role": role, "active": True})
+                           actor_label="command line", after={**created, "role": role})
             if hq:
-                add_hq_member(Network.get(Network.slug == hq), user)
+                hq_member = add_hq_member(Network.get(Network.slug == hq), user)
+                with scoped(for_network(hq_member.network)):
+                    record(EventKind.USER_CREATED, "user", user.id, None, network=hq_member.network,
+                           actor_label="command line", after={**created, "hq_level": hq_member.level})
+            if not tenant and not hq:
+                with scoped(SYSTEM):  # no workspace yet: the system's log records the account
+                    record(EventKind.USER_CREATED, "user", user.id, None, actor_label="command line", after=created)
         click.echo(f"created {user.email}")
 
     @app.cli.command("worker")

@@ -12,15 +12,15 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 
 from .accounts.models import User
 from .db import now
-from .scope import TenantModel, tenant_fk
-from .tenancy.models import Tenant
+from .scope import ScopeError, TenantModel, current, tenant_fk
+from .tenancy.models import Network, Tenant
 
 
 class EventKind(enum.StrEnum):
     """What happened; the timeline, audit log and KPIs read these."""
 
     # accounts and settings
-    USER_CREATED = "user.created"  # a user was added to the tenant
+    USER_CREATED = "user.created"  # a user was added to the tenant, to a network's HQ, or created with no workspace
     USER_DEACTIVATED = "user.deactivated"  # a user can no longer sign in
     USER_REACTIVATED = "user.reactivated"  # a deactivated user may sign in again
     PASSWORD_RESET = "user.password_reset"  # an admin set a new password  # noqa: S105 - an event name, no password
@@ -31,7 +31,7 @@ class EventKind(enum.StrEnum):
     MEMBER_ROLE_CHANGED = "member.role_changed"  # a user got another role
     DEPARTMENT_SAVED = "department.saved"  # a department was added or edited
     CATEGORY_SAVED = "category.saved"  # a category was added or edited
-    SETTINGS_CHANGED = "settings.changed"  # a tenant setting changed
+    SETTINGS_CHANGED = "settings.changed"  # a tenant setting (or a network default, in HQ's log) changed
     # complaints
     COMPLAINT_RECEIVED = "complaint.received"  # logged in the register (step 1)
     COMPLAINT_MOVED = "complaint.moved"  # moved from one step to another
@@ -112,9 +112,16 @@ RECORDED: list = []
 
 
 class Event(TenantModel):
-    """One immutable change: who, when, what, before -> after."""
+    """One immutable change: who, when, what, before -> after.
 
-    tenant = tenant_fk(Tenant)
+    An event belongs to one tenant; or, with no tenant, to one network's headquarters (`network`: HQ's own
+    changes, such as its members or the network's defaults); or, with neither, to the whole system (an
+    account that has no workspace). Tenants never see the last two; a network's HQ sees its own and its
+    tenants'; only the SYSTEM scope sees the system's.
+    """
+
+    tenant = tenant_fk(Tenant, null=True)
+    network = ForeignKeyField(Network, null=True, on_delete="CASCADE", backref="+", index=False)  # only if no tenant
     kind = CharField(max_length=40)
     subject_type = CharField(max_length=24)  # "complaint", "user", "role", "settings", ...
     subject_id = IntegerField(null=True)
@@ -131,7 +138,28 @@ class Event(TenantModel):
     class Meta:
         indexes = ((("tenant", "subject_type", "subject_id", "id"), False),
                    (("tenant", "at"), False),
-                   (("tenant", "kind", "at"), False))  # the audit log filtered by kind
+                   (("tenant", "kind", "at"), False),  # the audit log filtered by kind
+                   (("network", "at"), False))  # HQ's own events
+
+    @classmethod
+    def _scope_filter(cls):
+        condition, scope = super()._scope_filter(), current()
+        if condition is None or scope.tenant_id is not None:
+            return condition  # SYSTEM sees everything; a tenant only its own events, never HQ's or the system's
+        return condition | (cls.tenant.is_null() & (cls.network == scope.network_id))
+
+    @classmethod
+    def _check_insert(cls, data: dict) -> None:
+        tenant = data.get("tenant", data.get(cls.tenant))
+        network = data.get("network", data.get(cls.network))
+        if tenant is not None and network is not None:
+            raise ScopeError("an event belongs to a tenant or to a network, not both")
+        scope = current()
+        if network is None and (tenant is not None or not scope.system):
+            return super()._check_insert(data)  # a tenant's event (the tenant scope fills in its tenant)
+        network_id = getattr(network, "id", network)
+        if not scope.system and (scope.tenant_id is not None or scope.network_id != network_id):
+            raise ScopeError(f"event of network {network_id} written inside {scope.describe()}")
 
     @classmethod
     def update(cls, *args, **kwargs):
@@ -157,14 +185,18 @@ class Event(TenantModel):
         return json.loads(raw) if raw else None
 
 
-def record(kind: EventKind, subject_type: str, subject_id, actor=None, *, tenant=None,
+def record(kind: EventKind, subject_type: str, subject_id, actor=None, *, tenant=None, network=None,
            before=None, after=None, data=None, public=False, actor_label=None) -> Event:
-    """Append one event; call inside the transaction that makes the change."""
+    """Append one event; call inside the transaction that makes the change.
+
+    `tenant` (filled in from a tenant scope), or `network` for headquarters' own changes (in that network's
+    scope or SYSTEM), or neither for the whole system's (SYSTEM scope only).
+    """
     if actor_label is None:
         actor_label = actor.name if actor is not None else "system"
     ip, agent = _client()
     return Event.create(
-        tenant=tenant, kind=str(kind), subject_type=subject_type, subject_id=subject_id,
+        tenant=tenant, network=network, kind=str(kind), subject_type=subject_type, subject_id=subject_id,
         actor=actor, actor_label=actor_label, before=_dump(before), after=_dump(after),
         data=_dump(data), public=public, ip=ip, user_agent=agent,
     )

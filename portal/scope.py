@@ -147,7 +147,7 @@ class TenantModel(BaseModel):
 
     def save(self, force_insert=False, only=None):
         if self._pk is None or force_insert:
-            data = {"tenant": self.__data__.get("tenant")}
+            data = {**self.__data__, "tenant": self.__data__.get("tenant")}  # all columns: events check `network` too
             self._check_insert(data)
             self.__data__["tenant"] = data["tenant"]
         return super().save(force_insert=force_insert, only=only)

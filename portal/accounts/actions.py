@@ -112,12 +112,13 @@ def sign_in(email: str, password: str, address: str | None, limits: Limits) -> U
 def lock(user: User, failures: int) -> bool:
     """Lock an account after too many failed sign-ins: its sessions end, an admin must unlock it.
 
-    Each tenant the person works in records the event (their admins unlock them there).
+    Each tenant the person works in records the event (their admins unlock them there), and so does
+    each network whose HQ they belong to; an account with neither records it in the system's log.
     Returns False when the account was already locked.
     """
     from ..events import EventKind, record
     from ..scope import SYSTEM, scoped
-    from ..tenancy.models import Membership
+    from ..tenancy.models import HqMembership, Membership
 
     with atomic(), scoped(SYSTEM):
         changed = (User.update(locked=True, locked_at=now(), version=User.version + 1,
@@ -125,9 +126,11 @@ def lock(user: User, failures: int) -> bool:
                    .where((User.id == user.id) & (User.locked == False)).execute())  # noqa: E712
         if not changed:
             return False
-        tenants = [m.tenant_id for m in Membership.select(Membership.tenant)
-                   .where((Membership.user == user.id) & Membership.active)]
-        for tenant_id in tenants:
-            record(EventKind.USER_LOCKED, "user", user.id, None, tenant=tenant_id,
+        places = [{"tenant": m.tenant_id} for m in Membership.select(Membership.tenant)
+                  .where((Membership.user == user.id) & Membership.active)]
+        places += [{"network": m.network_id} for m in HqMembership.select(HqMembership.network)
+                   .where((HqMembership.user == user.id) & HqMembership.active)]
+        for place in places or [{}]:
+            record(EventKind.USER_LOCKED, "user", user.id, None, **place,
                    before={"locked": False}, after={"locked": True}, data={"failures": failures})
     return True

@@ -93,7 +93,7 @@ def page(f: AuditFilter, zone) -> tuple[list, str | None]:
     """One page of events (with their actor and tenant), newest first, and the cursor of the next page."""
     query = (Event.select(Event, User.email, Tenant.name.alias("tenant_name"))
              .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
-             .join_from(Event, Tenant, on=(Event.tenant == Tenant.id)))
+             .join_from(Event, Tenant, JOIN.LEFT_OUTER, on=(Event.tenant == Tenant.id)))  # none: HQ's own
     for cond in _conditions(f, zone):
         query = query.where(cond)
     if f.after:

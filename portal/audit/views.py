@@ -33,7 +33,7 @@ def index():
 @hq_bp.get("/")
 @requires("hq.view")
 def hq_index():
-    """The events of every tenant of the network (HQ's own actions included)."""
+    """The events of every tenant of the network, and HQ's own (its members, the network's defaults)."""
     hq_users = HqMembership.select(HqMembership.user).where(HqMembership.network == g.network.id)
     actors = [(str(u.id), u.name) for u in User.select(User.id, User.name).where(User.id.in_(hq_users))
               .order_by(User.name)]

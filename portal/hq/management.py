@@ -75,7 +75,8 @@ def network_explain(network, key: str) -> tuple[dict, dict, int]:
 
 def save_network_defaults(network, key: str, values: dict, actor, expected_version: int) -> dict:
     """Store the network's defaults for one settings group (only values that differ from the built-in
-    defaults); every tenant inherits them unless it overrides them. Each tenant's log records the change."""
+    defaults); every tenant inherits them unless it overrides them. HQ's log records the change, and so does
+    each tenant's (the settings in force there may have changed)."""
     with atomic():
         before, _, version = network_explain(network, key)
         if version != expected_version:
@@ -90,6 +91,8 @@ def save_network_defaults(network, key: str, values: dict, actor, expected_versi
                 (NetworkSetting.network == network.id) & (NetworkSetting.key == key)).execute()
         after = {k: own.get(k, v) for k, v in settings.DEFAULTS[key].items()}
         changed = {k: after[k] for k in after if after[k] != before.get(k)}
+        events.record(EventKind.SETTINGS_CHANGED, "settings", None, actor, network=network,
+                      before={k: before.get(k) for k in changed}, after=changed, data={"group": key, "level": "network"})
         for tenant in Tenant.select().where(Tenant.network == network.id):
             events.record(EventKind.SETTINGS_CHANGED, "settings", None, actor, tenant=tenant,
                           before={k: before.get(k) for k in changed}, after=changed,
