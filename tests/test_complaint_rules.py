@@ -3,11 +3,11 @@ import itertools
 
 import pytest
 
-from portal.complaints.rules import (SATISFACTION, TRANSITIONS, Kind, Move, Status, available_moves, check,
-                                     target)
+from portal.complaints.rules import (CLOSED_STATES, ELSEWHERE, OPEN_STATES, SATISFACTION, TRANSITIONS, Kind,
+                                     Move, Status, available_moves, check, target)
 from portal.tenancy.rules import Permission
 
-ALL = frozenset(str(p) for p in Permission)
+ALL = frozenset(str(p) for p in Permission) | {"hq.dispatch"}  # HQ redirects a work order
 
 COMPLETE = {
     Move.START_INVESTIGATION: {},
@@ -20,6 +20,8 @@ COMPLETE = {
     Move.ANSWER: {"answer": "已解答"},
     Move.CONVERT: {"reason": "客户坚持投诉"},
     Move.REOPEN: {"reason": "误关闭"},
+    Move.RETURN_TO_HQ: {"reason": "不是本店的车"},
+    Move.REDIRECT: {"reason": "应由浦东店处理", "to_tenant": "浦东店", "to_number": "PD-202611-0007"},
 }
 
 
@@ -80,3 +82,25 @@ def test_inquiries_can_be_answered_or_converted_but_not_investigated():
 def test_front_desk_can_log_but_not_move_a_complaint():
     front_desk = {str(Permission.COMPLAINT_VIEW), str(Permission.COMPLAINT_CREATE)}
     assert all(available_moves(s, k, front_desk) == [] for s in Status for k in Kind)
+
+
+def test_a_work_order_leaves_the_register_returned_or_redirected_never_merged():
+    assert target(Move.RETURN_TO_HQ, Status.INVESTIGATING, {}) == Status.RETURNED
+    assert target(Move.REDIRECT, Status.RECEIVED, {}) == Status.REDIRECTED
+    assert {Status.RETURNED, Status.REDIRECTED} <= CLOSED_STATES & ELSEWHERE
+    assert TRANSITIONS[Move.RETURN_TO_HQ].sources == OPEN_STATES  # from any open step, never from a closed one
+    assert TRANSITIONS[Move.REDIRECT].sources == OPEN_STATES | {Status.RETURNED}  # HQ passes a returned one on
+
+
+def test_hq_passes_on_a_returned_entry_but_nothing_leaves_a_closed_one_again():
+    data = COMPLETE[Move.REDIRECT]
+    assert check(Move.REDIRECT, Status.RETURNED, Kind.COMPLAINT, ALL, data) == {}
+    for closed in CLOSED_STATES - {Status.RETURNED}:
+        assert check(Move.REDIRECT, closed, Kind.COMPLAINT, ALL, data) == {"__all__": ["wrong_step"]}
+        assert check(Move.RETURN_TO_HQ, closed, Kind.INQUIRY, ALL, COMPLETE[Move.RETURN_TO_HQ]) == {
+            "__all__": ["wrong_step"]}
+
+
+def test_work_order_moves_are_never_offered_as_steps():
+    offered = {m for s in Status for k in Kind for m in available_moves(s, k, ALL)}
+    assert Move.RETURN_TO_HQ not in offered and Move.REDIRECT not in offered

@@ -183,7 +183,7 @@ def test_hq_redirects_a_work_order_to_another_tenant_with_a_reason(app, login):
         trail = [(e.kind, e.tenant.slug) for e in Event.select().where(
             (Event.subject_type == "work_order") & (Event.subject_id == wo.id)).order_by(Event.id)]
     assert new.tenant.slug == "dealer-sh02" and new.channel == "hq_dispatch" and new.is_open
-    assert old.status == Status.MERGED and wo.status == "dispatched" and wo.tenant_id == new.tenant_id
+    assert old.status == Status.REDIRECTED and wo.status == "dispatched" and wo.tenant_id == new.tenant_id
     assert trail == [("work_order.dispatched", "dealer-sh01"), ("work_order.redirected", "dealer-sh01"),
                      ("work_order.dispatched", "dealer-sh02")]
     # the first tenant can no longer act on it; the second can

@@ -58,16 +58,16 @@ def generate(tenant, n=60, seed=7, month=MONTH, description=None):
     customer = Customer.create(tenant=tenant, name="测试客户", phone=f"1390000{seed:04d}")
     for i in range(n):
         received = b.start + timedelta(seconds=rng.uniform(-40 * 86400, (b.end - b.start).total_seconds() + 10 * 86400))
-        state = rng.choice(["open", "closed", "closed", "invalid", "merged", "reopened"])
+        state = rng.choice(["open", "closed", "closed", "invalid", "merged", "reopened", "returned", "redirected"])
         closed = received + timedelta(seconds=rng.uniform(1800, 45 * 86400)) if state in ("closed", "invalid") else None
         status = {"open": "transferred", "closed": "closed", "invalid": "closed_invalid", "merged": "merged",
-                  "reopened": "investigating"}[state]
+                  "reopened": "investigating", "returned": "returned", "redirected": "redirected"}[state]
         c = Complaint.create(
             tenant=tenant, number=f"G{seed}-{i:04d}", kind=rng.choice(["complaint"] * 5 + ["inquiry", "repair"]),
             channel=rng.choice(CHANNELS), status=status, grade=rng.choice(GRADES), customer=customer,
             category=rng.choice(cats + [None]), department=rng.choice(depts + [None]),
             description=description or f"生成的投诉 {i}", received_at=received,
-            closed_at=received + timedelta(hours=2) if state == "merged" else closed,
+            closed_at=received + timedelta(hours=2) if state in ("merged", "returned", "redirected") else closed,
             is_repeat=rng.random() < 0.2, crisis=rng.random() < 0.1, reopen_count=int(state == "reopened"))
         for kind in ("reply", "completion", "plan") + (("reply",) if state == "reopened" else ()):
             _deadline(rng, tenant, c, kind, received)
@@ -105,7 +105,7 @@ def sql_figures(tenant, period=MONTH, as_of=None):
 
 
 def assert_matches(got, want):
-    for key in ("register", "new", "closed", "open_at_end", "carried_over", "by_grade", "by_category"):
+    for key in ("register", "passed_on", "new", "closed", "open_at_end", "carried_over", "by_grade", "by_category"):
         assert got[key] == want[key], key
     for key in ("response_rate", "completion_rate", "satisfaction_rate", "repeat_rate"):
         value = got[key]["value"]
@@ -159,7 +159,7 @@ def test_the_trend_counts_new_and_closed_complaints_month_by_month(in_tenant):
         complaints, _, _ = raw_rows()
         points = store.trend([t], MONTH)
         months = [(m.label, m.bounds(t.timezone)) for m in rules.trailing_months(MONTH)]
-    cs = [c for c in complaints if c.kind == "complaint" and c.status != "merged"]
+    cs = [c for c in complaints if c.kind == "complaint" and c.status not in ("merged", "returned", "redirected")]
     for point, (label, b) in zip(points, months):
         assert point["period"] == label
         assert point["new"] == sum(1 for c in cs if b.start <= c.received_at < b.end)
@@ -198,6 +198,8 @@ def test_the_network_report_adds_up_its_workspaces_tenant_by_tenant(app, in_tena
                {k: mine[k] for k in ("new", "closed", "open_at_end", "response_rate")}
     for key in ("new", "closed", "open_at_end", "carried_over", "register"):
         assert doc["figures"][key] == sum(r["figures"][key] for r in doc["rows"])
+    for outcome in ("returned", "redirected"):
+        assert doc["figures"]["passed_on"][outcome] == sum(r["figures"]["passed_on"][outcome] for r in doc["rows"])
     body = login("hq@svw.demo").get(f"/hq/reports/monthly?month={MONTH.label}").get_data(as_text=True)
     assert "上海浦东一店" in body and "上海闵行二店" in body and "北京朝阳项目公司" not in body
     assert f'data-figure="new">{doc["figures"]["new"]}<' in body

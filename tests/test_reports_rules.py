@@ -79,7 +79,8 @@ def independent(complaints, deadlines, revisits, as_of, cal, bounds=B):
     def in_march(t):
         return t is not None and bounds.start <= t < bounds.end
 
-    cs = [c for c in complaints if c.kind == "complaint" and c.status != "merged"]
+    elsewhere = ("merged", "returned", "redirected")  # a duplicate, or an HQ work order that left the register
+    cs = [c for c in complaints if c.kind == "complaint" and c.status not in elsewhere]
     ids = {c.id for c in cs}
     new = [c for c in cs if in_march(c.received_at)]
     closed = [c for c in cs if in_march(c.closed_at)]
@@ -108,7 +109,9 @@ def independent(complaints, deadlines, revisits, as_of, cal, bounds=B):
 
     reply, completion = kpi("reply"), kpi("completion")
     return {
-        "register": sum(1 for c in complaints if c.status != "merged" and in_march(c.received_at)),
+        "register": sum(1 for c in complaints if c.status not in elsewhere and in_march(c.received_at)),
+        "passed_on": {s: sum(1 for c in complaints if c.status == s and in_march(c.received_at))
+                      for s in ("returned", "redirected")},
         "new": len(new), "closed": len(closed),
         "open_at_end": sum(1 for c in cs if c.received_at < bounds.end
                            and (c.closed_at is None or c.closed_at >= bounds.end)),
@@ -131,7 +134,7 @@ def figures(complaints, deadlines, revisits, as_of=AS_OF, cal=SHANGHAI):
 
 
 def assert_same(got, want):
-    for key in ("register", "new", "closed", "open_at_end", "carried_over", "by_grade", "by_category"):
+    for key in ("register", "passed_on", "new", "closed", "open_at_end", "carried_over", "by_grade", "by_category"):
         assert got[key] == want[key], key
     for key in ("response_rate", "completion_rate", "satisfaction_rate", "repeat_rate"):
         value = got[key]["value"]
@@ -150,8 +153,8 @@ def complaint_rows(draw, i):
     received = draw(around_march)
     closed = draw(st.one_of(st.none(), st.datetimes(min_value=received, max_value=received + timedelta(days=60))))
     status = draw(st.sampled_from(["closed", "closed_invalid"])) if closed else draw(
-        st.sampled_from(["received", "transferred", "revisit_pending", "merged"]))
-    if status == "merged":
+        st.sampled_from(["received", "transferred", "revisit_pending", "merged", "returned", "redirected"]))
+    if status in ("merged", "returned", "redirected"):
         closed = received + timedelta(hours=1)
     return ComplaintRow(id=i, kind=draw(st.sampled_from(["complaint"] * 4 + ["inquiry", "repair"])), status=status,
                         grade=draw(st.sampled_from(["general", "important", "hot", "major"])),

@@ -189,6 +189,8 @@ STATES = {  # name -> (how to get there, sections that must be on the page, sect
     "closed_invalid": ("invalid", [], ["plan", "survey", "urge", "info"]),
     "answered": ("answered", [], ["plan", "survey", "urge", "info"]),
     "merged": ("merged", [], ["plan", "survey", "urge", "info"]),
+    "returned": (Move.RETURN_TO_HQ, [], ["plan", "survey", "urge", "info"]),
+    "redirected": (Move.REDIRECT, [], ["plan", "survey", "urge", "info"]),
     "paused": ("paused", ["urge", "info"], ["plan", "survey"]),
 }
 
@@ -210,6 +212,9 @@ def _reach(state, tenant):
         actions.merge(c, f.complaint(phone="13700000001"), gm)
     elif how == "paused":
         clocks.pause(c, "parts", f"等件 {MARK}", gm)
+    elif how in (Move.RETURN_TO_HQ, Move.REDIRECT):  # as the work-order verbs take it (hq.actions)
+        f.advance(c, Move.START_INVESTIGATION)
+        actions.pass_on(c, how, gm, {"reason": f"退回 {MARK}", "to_tenant": "闵行店", "to_number": "SH02-1"})
     elif how:
         f.advance(c, how)
     return Complaint.get_by_id(c.id)

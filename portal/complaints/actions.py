@@ -13,7 +13,7 @@ from ..tenancy.rules import Permission, parse_permissions
 from . import deadlines, hooks, notices
 from .models import Complaint, ComplaintLink, Customer, Note, Plan
 from .numbering import next_number
-from .rules import CLOSED_STATES, Kind, Move, MoveError, Status, check, target
+from .rules import CLOSED_STATES, TRANSITIONS, Kind, Move, MoveError, Status, check, target
 
 
 class StaleError(Exception):
@@ -140,6 +140,8 @@ def _save(complaint: Complaint, expected_version: int | None, **changes) -> None
 def move(complaint: Complaint, step: Move, actor, permissions, data: dict,
          expected_version: int | None = None) -> Complaint:
     """Take one step of the process, or raise MoveError / StaleError and write nothing."""
+    if step in TRANSITIONS and TRANSITIONS[step].work_order:  # only the work-order verbs (hq.actions) take it
+        raise MoveError({"__all__": ["unknown_move"]})
     problems = check(step, complaint.status, complaint.kind, permissions, data)
     if problems:
         raise MoveError(problems)
@@ -163,6 +165,24 @@ def move(complaint: Complaint, step: Move, actor, permissions, data: dict,
             notices.assigned(complaint, actor)
         hooks.run(hooks.AFTER_MOVE, complaint, step, actor, data, before_status)
     return complaint
+
+
+def pass_on(complaint: Complaint, step: Move, actor, data: dict) -> str:
+    """Close the register entry of an HQ work order that leaves the tenant (returned to HQ, redirected to
+    another tenant): a step of the table that only the work-order verbs take, written like any other. The
+    verb checked who may take it; the caller stops the clocks and marks the complaint (see hq.actions).
+    Returns the status before."""
+    t = TRANSITIONS[step]
+    problems = check(step, complaint.status, complaint.kind, {str(t.permission)}, data)
+    if problems:
+        raise MoveError(problems)
+    before = _snapshot(complaint)
+    _save(complaint, None, status=t.target, closed_at=complaint.closed_at or now(), next_due_at=None)
+    events.record(EventKind.COMPLAINT_MOVED, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
+                  before=before, after=_snapshot(complaint), public=True, actor_label=_label(actor),
+                  data={"move": str(step), **data})
+    hooks.run(hooks.AFTER_MOVE, complaint, step, actor, data, before["status"])
+    return before["status"]
 
 
 def _plain(data: dict) -> dict:

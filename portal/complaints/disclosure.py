@@ -1,8 +1,8 @@
 """What the customer may see of a complaint. The one place that decides it (DOMAIN.md §3).
 
 Only events explicitly marked public reach the customer, and of those only whitelisted
-fields: the step they moved to (as a plain-words label), the text of a published note, and
-the solution of a plan put to them. Internal notes, investigation findings, cause analyses,
+fields: the step they moved to (as a plain-words label), the text of a published note, the
+solution of a plan put to them, and the company and number a redirected work order continues under. Internal notes, investigation findings, cause analyses,
 staff names and internal fields never appear.
 """
 from .rules import CUSTOMER_LABELS, Status
@@ -33,6 +33,8 @@ def _moved(data, after):
     entry = {"step": CUSTOMER_LABELS[status]}
     if status == Status.PLAN_PROPOSED and (data or {}).get("solution"):
         entry["solution"] = data["solution"]
+    if status == Status.REDIRECTED and (data or {}).get("to_number"):  # never the reason: it is internal
+        entry.update(passed_to=data.get("to_tenant") or "", follow=data["to_number"])
     return entry
 
 

@@ -23,6 +23,8 @@ STATUS_LABELS = {
     Status.IMPLEMENTING: _l("Implementing"), Status.REVISIT_PENDING: _l("Revisit pending"),
     Status.CLOSED: _l("Closed"), Status.CLOSED_INVALID: _l("Closed: not valid"),
     Status.ANSWERED: _l("Answered"), Status.MERGED: _l("Merged"),
+    Status.RETURNED: _l("Closed: returned to headquarters"),
+    Status.REDIRECTED: _l("Closed: passed to another company"),
 }
 
 CUSTOMER_STEP_LABELS = {
@@ -36,6 +38,9 @@ CUSTOMER_STEP_LABELS = {
     "closed_after_investigation": _l("Closed after investigation"),
     "answered": _l("Answered"),
     "merged": _l("Merged with another complaint"),
+    "returned_to_headquarters": _l("Sent back to headquarters' customer service: they will pass your complaint "
+                                   "to the company that handles it and tell you its new number"),
+    "passed_to_another_company": _l("Passed to another company, which handles it from now on"),
 }
 
 MOVE_LABELS = {
@@ -44,6 +49,7 @@ MOVE_LABELS = {
     Move.CUSTOMER_RESPONSE: _l("Record the customer's answer"), Move.IMPLEMENT: _l("Mark implemented"),
     Move.REVISIT: _l("Record the revisit"), Move.ANSWER: _l("Answer and close"),
     Move.CONVERT: _l("Convert into a complaint"), Move.REOPEN: _l("Reopen"),
+    Move.RETURN_TO_HQ: _l("Return to headquarters"), Move.REDIRECT: _l("Redirect to another company"),
 }
 
 GRADE_LABELS = {"general": _l("General"), "important": _l("Important"), "hot": _l("Hot"), "major": _l("Major")}

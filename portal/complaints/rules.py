@@ -53,10 +53,18 @@ class Status(enum.StrEnum):
     CLOSED_INVALID = "closed_invalid"  # 投诉不成立
     ANSWERED = "answered"  # inquiry / repair request answered and closed
     MERGED = "merged"  # a duplicate, merged into its original
+    RETURNED = "returned"  # an HQ work order the tenant sent back to HQ (not its own): closed here
+    REDIRECTED = "redirected"  # an HQ work order HQ passed on to another tenant: it continues there
 
 
-CLOSED_STATES = frozenset({Status.CLOSED, Status.CLOSED_INVALID, Status.ANSWERED, Status.MERGED})
+CLOSED_STATES = frozenset({Status.CLOSED, Status.CLOSED_INVALID, Status.ANSWERED, Status.MERGED,
+                           Status.RETURNED, Status.REDIRECTED})
 OPEN_STATES = frozenset(Status) - CLOSED_STATES
+# Work orders that left the register: closed here, handled by HQ or another tenant (the report counts them apart).
+PASSED_ON = frozenset({Status.RETURNED, Status.REDIRECTED})
+# Closed because the matter continues elsewhere (under another number, with HQ or another tenant): never
+# counted as valid or invalid, left out of the grading rules, the cluster rule and the report's figures.
+ELSEWHERE = frozenset({Status.MERGED}) | PASSED_ON
 SATISFIED = frozenset({"very_satisfied", "satisfied"})
 SATISFACTION = ["very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"]
 
@@ -72,6 +80,8 @@ class Move(enum.StrEnum):
     ANSWER = "answer"
     CONVERT = "convert"
     REOPEN = "reopen"
+    RETURN_TO_HQ = "return_to_hq"  # the tenant sends an HQ work order back (hq.actions.return_to_hq)
+    REDIRECT = "redirect"  # HQ passes a work order on to another tenant (hq.actions.redirect)
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,11 @@ class Transition:
     move: Move
     sources: frozenset
     target: Status | None  # None: decided by the data (see `target`)
-    permission: P
+    permission: P | str
     required: tuple = ()
     kinds: frozenset = frozenset({Kind.COMPLAINT})
     checks: tuple = field(default=())
+    work_order: bool = False  # taken only through the work-order verbs (hq.actions), never offered as a step
 
 
 _ANY_KIND = frozenset(Kind)
@@ -109,6 +120,10 @@ TRANSITIONS = {t.move: t for t in [
                P.COMPLAINT_INVESTIGATE, ("reason",), kinds=_REQUESTS),
     Transition(Move.REOPEN, frozenset({Status.CLOSED, Status.CLOSED_INVALID, Status.ANSWERED}),
                Status.INVESTIGATING, P.COMPLAINT_CLOSE, ("reason",), kinds=_ANY_KIND),
+    Transition(Move.RETURN_TO_HQ, OPEN_STATES, Status.RETURNED, P.COMPLAINT_ASSIGN, ("reason",),
+               kinds=_ANY_KIND, work_order=True),
+    Transition(Move.REDIRECT, OPEN_STATES | {Status.RETURNED}, Status.REDIRECTED, "hq.dispatch",
+               ("reason", "to_tenant", "to_number"), kinds=_ANY_KIND, work_order=True),
 ]}
 
 
@@ -173,7 +188,7 @@ def target(move: Move, status: str, data: dict) -> Status:
 def available_moves(status: str, kind: str, permissions) -> list[Move]:
     """The moves the user could make now (ignoring required fields)."""
     return [m for m, t in TRANSITIONS.items()
-            if status in t.sources and kind in t.kinds and str(t.permission) in permissions]
+            if status in t.sources and kind in t.kinds and str(t.permission) in permissions and not t.work_order]
 
 
 # What the customer sees for each step, in plain words (DOMAIN.md §3 discipline).
@@ -188,4 +203,6 @@ CUSTOMER_LABELS = {
     Status.CLOSED_INVALID: "closed_after_investigation",
     Status.ANSWERED: "answered",
     Status.MERGED: "merged",
+    Status.RETURNED: "returned_to_headquarters",
+    Status.REDIRECTED: "passed_to_another_company",
 }

@@ -174,6 +174,8 @@ def step(cid, move):
         move = Move(move)
     except ValueError:
         abort(404)
+    if move not in STEP_FORMS:  # a work-order move: only the work-order verbs take it
+        abort(404)
     form = step_form(move)
     if form.is_submitted() and _version(form) not in (None, complaint.version):
         return stale(complaint, {str(move): form}, str(move))

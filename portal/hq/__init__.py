@@ -12,9 +12,10 @@ How HQ works inside tenants (the decisions, in one place):
   is the complaint's `handover` clock (DOMAIN.md §3: received outside the handling unit, it must reach
   the handler in time), started with HQ's hours on the clock instead of the tenant's working hour. The
   tenant accepts (or takes any step) → the clock is met and the work order is "accepted"; closing the
-  complaint completes it. A returned or redirected work order closes its register entry as "merged"
-  (the entry continues elsewhere) with its remaining clocks removed uncounted, so it does not weigh on
-  the tenant's KPIs. Its history is the events with subject "work_order", each in the tenant concerned.
+  complaint completes it. A returned or redirected work order closes its register entry as "returned"
+  or "redirected" (moves of the register's table only the work-order verbs take; the customer reads
+  "sent back to headquarters" or "passed to <tenant>: follow number X"), with its remaining clocks
+  removed uncounted, so it does not weigh on the tenant's KPIs; the monthly report counts it apart. Its history is the events with subject "work_order", each in the tenant concerned.
 - **Take-over.** HQ takes over a *major* complaint: a `Takeover` row, the HQ user becomes its handler
   (`complaints.actions.assign`), and any HQ admin then takes its steps from HQ's complaint page with a
   tenant manager's complaint permissions (`rules.HQ_HANDLER_PERMISSIONS`). No membership in the tenant

@@ -10,9 +10,9 @@ import uuid
 from .. import events
 from ..accounts.models import User
 from ..complaints import actions as complaint_actions
-from ..complaints import hooks, notices
+from ..complaints import notices
 from ..complaints.models import Complaint
-from ..complaints.rules import CLOSED_STATES, Channel
+from ..complaints.rules import CLOSED_STATES, TRANSITIONS, Channel, Move
 from ..db import atomic, now
 from ..events import EventKind
 from ..scope import for_tenant, scoped
@@ -21,7 +21,7 @@ from ..sla.models import Deadline
 from ..sla.models import DeadlineKind as K
 from ..tenancy.models import Category, HqMembership, Membership, Role, Tenant
 from .models import WorkOrder
-from .rules import SOURCE_FLAGS, WITHDRAWN_STATUS, WorkOrderError, WorkOrderStatus as W, check_move
+from .rules import COMPLAINT_MOVES, SOURCE_FLAGS, WorkOrderError, WorkOrderStatus as W, check_move
 
 settings.register_defaults("hq", {"response_hours": 24})  # HQ's deadline for a tenant's first response
 
@@ -80,12 +80,13 @@ def redirect(wo: WorkOrder, tenant: Tenant, actor, reason: str, expected_version
     payload = json.loads(wo.payload)
     with atomic():
         old = Complaint.get_or_none(Complaint.id == wo.complaint_id) if wo.complaint_id else None
-        change = _withdraw(old) if old is not None else {}
+        complaint, _ = _intake(tenant, actor, payload, uuid.uuid4().hex)  # first: the old entry names the new
+        passed = {"reason": reason, "to_tenant": tenant.name, "to_number": complaint.number}
+        change = _withdraw(old, COMPLAINT_MOVES["redirect"], actor, passed) if old is not None else {}
         events.record(EventKind.WORK_ORDER_REDIRECTED, "work_order", wo.id, actor, tenant=wo.tenant_id,
                       before={"status": wo.status, **change.get("before", {})},
                       after={"complaint_status": old.status if old is not None else None},
                       data={"reason": reason, "complaint": wo.complaint_id})
-        complaint, _ = _intake(tenant, actor, payload, uuid.uuid4().hex)
         _save(wo, expected_version, tenant=tenant, complaint=complaint, status=W.DISPATCHED, responded_at=None,
               response_on_time=None, response_note="", completed_at=None)
         _start(wo, tenant, complaint, actor, wo.response_hours, wo.source, reason=reason)
@@ -135,21 +136,18 @@ def _response_clock(complaint: Complaint, hours: float):
     return deadline.due_at
 
 
-def _withdraw(complaint: Complaint) -> dict:
-    """Close the tenant's register entry of a work order that leaves it; its clocks stop uncounted
-    (only the response clock is met: sending it back is a response)."""
-    if complaint.status in CLOSED_STATES:
+def _withdraw(complaint: Complaint, step: Move, actor, data: dict) -> dict:
+    """Close the tenant's register entry of a work order that leaves it, as "returned" or "redirected" (a step
+    of the register's table); its clocks stop uncounted (only the response clock is met: sending it back is a
+    response). An entry already closed another way stays as it is; a returned one becomes redirected."""
+    if complaint.status not in TRANSITIONS[step].sources:
         return {}
-    at = now()
-    clocks.meet(complaint, [K.HANDOVER], at)
-    Deadline.delete().where((Deadline.complaint == complaint.id) & Deadline.met_at.is_null()).execute()
-    before = complaint.status
-    Complaint.update(status=WITHDRAWN_STATUS, closed_at=at, next_due_at=None, updated_at=at,
-                     version=Complaint.version + 1).where(Complaint.id == complaint.id).execute()
-    complaint.status, complaint.closed_at = WITHDRAWN_STATUS, at
+    if complaint.status not in CLOSED_STATES:
+        clocks.meet(complaint, [K.HANDOVER], now())
+        Deadline.delete().where((Deadline.complaint == complaint.id) & Deadline.met_at.is_null()).execute()
     complaint.hq_withdrawn = True  # our own hook leaves the work order alone: the caller moves it on
-    hooks.run(hooks.AFTER_MOVE, complaint, None, None, {}, before)  # other areas close what hangs off it
-    return {"before": {"status": before}, "after": {"status": WITHDRAWN_STATUS}}
+    before = complaint_actions.pass_on(complaint, step, actor, data)  # other areas close what hangs off it
+    return {"before": {"status": before}, "after": {"status": complaint.status}}
 
 
 def _summary(payload: dict) -> str:
@@ -192,7 +190,7 @@ def return_to_hq(wo: WorkOrder, actor, reason: str, expected_version: int | None
         before = wo.status
         _save(wo, expected_version, status=W.RETURNED, responded_at=responded,
               response_on_time=wo.response_on_time if wo.responded_at else at <= wo.response_due_at)
-        change = _withdraw(complaint)
+        change = _withdraw(complaint, COMPLAINT_MOVES["return"], actor, {"reason": reason})
         events.record(EventKind.WORK_ORDER_RETURNED, "work_order", wo.id, actor, tenant=wo.tenant_id,
                       before={"status": before, **change.get("before", {})},
                       after={"status": W.RETURNED, "complaint_status": complaint.status},

@@ -184,6 +184,8 @@ def step(cid, move):
         move = Move(move)
     except ValueError:
         abort(404)
+    if move not in STEP_FORMS:  # a work-order move: only the work-order verbs take it
+        abort(404)
     if not _handling(complaint):
         abort(403)
     with scoped(for_tenant(Tenant.get_by_id(complaint.tenant_id))):  # the tenant's departments and people

@@ -1,9 +1,8 @@
 """HQ's part of a complaint's file, shown on the tenant's detail page and on HQ's (a couple of indexed queries)."""
 from ..accounts.models import User
-from ..complaints.rules import Channel, Grade
+from ..complaints.rules import PASSED_ON, Channel, Grade
 from ..events import Event, EventKind
 from .models import ReportReview, Takeover, WorkOrder
-from .rules import WITHDRAWN_STATUS
 
 
 def complaint_context(complaint) -> dict:
@@ -26,7 +25,7 @@ def complaint_context(complaint) -> dict:
 
 def _departed(complaint):
     """The work order that left this register entry (returned or redirected): its event names the entry."""
-    if complaint.status != WITHDRAWN_STATUS:
+    if complaint.status not in PASSED_ON:
         return None
     event = (Event.select(Event.subject_id)
              .where((Event.subject_type == "work_order")

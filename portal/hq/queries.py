@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..complaints import queries as register
 from ..complaints.models import Complaint, Customer
 from ..crisis.models import HqReport
-from ..complaints.rules import SATISFIED, Grade, Kind, Status
+from ..complaints.rules import ELSEWHERE, SATISFIED, Grade, Kind
 from ..db import now
 from ..events import Event
 from ..i18n import DEFAULT_TZ
@@ -138,7 +138,7 @@ def _reports_pending():
     return (Complaint.select(Complaint.id)
             .join(ReportReview, JOIN.LEFT_OUTER, on=(ReportReview.complaint == Complaint.id))
             .where((Complaint.report_required == True) & ReportReview.id.is_null()  # noqa: E712
-                   & (Complaint.status != Status.MERGED)))
+                   & Complaint.status.not_in(sorted(ELSEWHERE))))
 
 
 def totals(rows: list[dict]) -> dict:
@@ -280,7 +280,7 @@ def reports_to_review(limit: int = 100) -> list[Complaint]:
                 .join_from(Complaint, HqReport, JOIN.LEFT_OUTER, on=(HqReport.complaint == Complaint.id))
                 .join_from(Complaint, ReportReview, JOIN.LEFT_OUTER, on=(ReportReview.complaint == Complaint.id))
                 .where((Complaint.report_required == True) & ReportReview.id.is_null()  # noqa: E712
-                       & (Complaint.status != Status.MERGED))
+                       & Complaint.status.not_in(sorted(ELSEWHERE)))
                 .order_by(Complaint.received_at).limit(limit))
 
 

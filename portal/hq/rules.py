@@ -1,7 +1,7 @@
 """Headquarters rules: the work-order lifecycle, the HQ handler's permissions, the comparison order. Pure."""
 import enum
 
-from ..complaints.rules import Channel, Status
+from ..complaints.rules import Channel, Move
 from ..tenancy.rules import Permission as P
 
 
@@ -28,10 +28,11 @@ SOURCES = [Channel.PHONE, Channel.CONSUMER_ASSOCIATION, Channel.MEDIA, Channel.E
 # Risk flags a source sets on the dispatched complaint, so the grading rules see it (DOMAIN.md §2, §4).
 SOURCE_FLAGS = {Channel.CONSUMER_ASSOCIATION: ["consumer_association"], Channel.MEDIA: ["media_risk"]}
 
-# A returned or redirected work order leaves the tenant's register closed. Until the register has its
-# own status for it, it is closed as "merged": the entry continues under another number, it is not
-# counted as valid or invalid, and the grading rules skip it like any merged duplicate.
-WITHDRAWN_STATUS = Status.MERGED
+# A returned or redirected work order leaves the tenant's register closed as "returned" or "redirected"
+# (complaints.rules: the moves RETURN_TO_HQ and REDIRECT): not counted as valid or invalid, skipped by the
+# grading and cluster rules like a merged duplicate, counted apart in the monthly report.
+# work-order verb -> the register's move it takes on the tenant's entry (the entry it leaves)
+COMPLAINT_MOVES = {"return": Move.RETURN_TO_HQ, "redirect": Move.REDIRECT}
 
 # What an HQ handler may do on a complaint HQ took over (a tenant manager's complaint permissions).
 HQ_HANDLER_PERMISSIONS = frozenset(str(p) for p in (

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from ..complaints.models import Complaint
-from ..complaints.rules import Status
+from ..complaints.rules import ELSEWHERE
 from ..db import now
 from ..events import Event
 from ..sla import settings
@@ -182,6 +182,6 @@ def export_rows(tenant, period: Period):
                              Complaint.is_repeat, Complaint.reopen_count, Complaint.crisis, Complaint.description)
             .join(Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
             .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
-            .where((Complaint.status != Status.MERGED)
+            .where(Complaint.status.not_in(sorted(ELSEWHERE))
                    & within(Complaint.received_at, Complaint.tenant, spans([tenant], period)))
             .order_by(Complaint.received_at, Complaint.id).tuples().iterator())

@@ -21,7 +21,8 @@ CHANNEL_ZH = {"phone": "电话", "letter": "信函", "fax": "传真", "walk_in":
               "other": "其他"}
 STATUS_ZH = {"received": "已受理", "investigating": "调查中", "transferred": "已传递责任部门",
              "plan_proposed": "方案待客户确认", "implementing": "实施中", "revisit_pending": "待回访",
-             "closed": "已结案", "closed_invalid": "投诉不成立", "answered": "已答复", "merged": "已合并"}
+             "closed": "已结案", "closed_invalid": "投诉不成立", "answered": "已答复", "merged": "已合并",
+             "returned": "已退回总部", "redirected": "已转其他单位"}
 COMPLAINT_HEADERS = ["编号", "类型", "渠道", "级别", "类别", "责任部门", "状态", "受理时间", "结案时间",
                      "二次投诉", "重开次数", "危机事件", "投诉内容"]
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -40,6 +41,9 @@ def summary_rows(doc: dict) -> list[tuple[str, object, str | None]]:
     rows += [("平均处理时长（工作日）", _round(f["handling"]["mean_days"]), "0.00"),
              ("处理时长中位数（工作日）", _round(f["handling"]["median_days"]), "0.00"),
              ("危机事件", f["crises"], None)]
+    if "passed_on" in f:  # reports submitted before it was counted apart have no such figure
+        rows += [("退回总部的工单", f["passed_on"].get("returned", 0), None),
+                 ("转其他单位的工单", f["passed_on"].get("redirected", 0), None)]
     for title, key, names in (("类型", "by_kind", KIND_ZH), ("级别", "by_grade", GRADE_ZH),
                               ("渠道", "by_channel", CHANNEL_ZH), ("类别", "by_category", {}),
                               ("责任部门", "by_department", {})):

@@ -15,7 +15,7 @@ from collections import defaultdict
 from peewee import JOIN, SQL, Case as When, Cast, NodeList, Value, fn
 
 from ..complaints.models import Complaint
-from ..complaints.rules import Kind, Status
+from ..complaints.rules import ELSEWHERE, PASSED_ON, Kind, Status
 from ..db import database, is_sqlite, now
 from ..events import Event
 from ..sla import settings
@@ -76,23 +76,27 @@ def calendars(tenants) -> dict:
 # --- the tally, query by query --------------------------------------------------------------------
 
 def population(grades=None):
-    cond = (Complaint.kind == Kind.COMPLAINT) & (Complaint.status != Status.MERGED)
+    cond = (Complaint.kind == Kind.COMPLAINT) & Complaint.status.not_in(sorted(ELSEWHERE))
     return cond & Complaint.grade.in_(list(grades)) if grades else cond
 
 
 def _received(tallies, spans_, grades):
-    """New register entries by kind, grade, category, channel and department."""
+    """New register entries by kind, grade, category, channel and department; those passed on by outcome."""
+    passed = When(None, [(Complaint.status.in_(sorted(PASSED_ON)), Complaint.status)], "")
     fields = (Complaint.tenant, Complaint.kind, Complaint.grade, Category.name, Complaint.channel, Department.name,
-              Complaint.is_repeat, Complaint.crisis)
+              Complaint.is_repeat, Complaint.crisis, passed)
     cond = (only(Complaint.tenant, spans_) & (Complaint.status != Status.MERGED)
             & within(Complaint.received_at, Complaint.tenant, spans_))
     query = (Complaint.select(*fields, fn.COUNT(Complaint.id))
              .join(Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
              .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
              .where(cond & (Complaint.grade.in_(list(grades)) if grades else cond))
-             .group_by(*fields).tuples())
-    for tenant, kind, grade, category, channel, department, repeat, crisis, n in query:
+             .group_by(*[SQL(str(i)) for i in range(1, len(fields) + 1)]).tuples())  # by position (`passed` binds values)
+    for tenant, kind, grade, category, channel, department, repeat, crisis, passed_on, n in query:
         t = tallies[tenant]
+        if passed_on:
+            t.passed_on[passed_on] += n if grades is None else 0
+            continue
         if grades is None:
             t.kinds[kind] += n
         if kind != Kind.COMPLAINT:

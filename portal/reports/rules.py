@@ -3,7 +3,9 @@
 The definitions, as the report page states them:
 
 - **Register**: every entry received in the period, except duplicates merged into another
-  complaint. All other figures count complaints (kind "complaint") only.
+  complaint and work orders from headquarters that left the register (returned to headquarters or
+  redirected to another tenant: **passed on**, counted apart by outcome). All other figures count
+  complaints (kind "complaint") only, without those.
 - **New**: received in the period. **Closed**: closed in the period. **Open at the end**:
   received before the period ended and not closed by then. **Carried over**: received before
   the period began and still open then. So new + carried over = closed + open at the end.
@@ -33,9 +35,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ..complaints.rules import SATISFIED, Grade, Kind, Status
+from ..complaints.rules import ELSEWHERE, PASSED_ON, SATISFIED, Grade, Kind, Status
 
-CLOSING_STATES = frozenset({Status.CLOSED, Status.CLOSED_INVALID})  # a merged duplicate is not "handled"
+CLOSING_STATES = frozenset({Status.CLOSED, Status.CLOSED_INVALID})  # merged or passed on is not "handled"
+PASSED_ON_ORDER = (Status.RETURNED, Status.REDIRECTED)
 KPI_DEADLINES = ("reply", "completion")
 GROUPS = {"general": (Grade.GENERAL,), "hot_important": (Grade.HOT, Grade.IMPORTANT)}
 TOP_N = 5
@@ -167,6 +170,7 @@ class Tally:
     satisfied: int = 0
     handling_days: list = field(default_factory=list)
     previous_categories: Counter = field(default_factory=Counter)  # new complaints in the period before
+    passed_on: Counter = field(default_factory=Counter)  # entries received that left the register, by status
 
     def __add__(self, other: Tally) -> Tally:
         return Tally.total([self, other])
@@ -187,8 +191,8 @@ class Tally:
 
 
 def in_population(c: ComplaintRow, grades: Iterable[str] | None = None) -> bool:
-    """Counted in the figures: a complaint, not a merged duplicate (and of the given grades)."""
-    return c.kind == Kind.COMPLAINT and c.status != Status.MERGED and (grades is None or c.grade in grades)
+    """Counted in the figures: a complaint, neither a merged duplicate nor passed on (and of the given grades)."""
+    return c.kind == Kind.COMPLAINT and c.status not in ELSEWHERE and (grades is None or c.grade in grades)
 
 
 def deadline_counts(d: DeadlineRow, period: Bounds, as_of: datetime) -> bool:
@@ -211,8 +215,11 @@ def tally_rows(complaints: Iterable[ComplaintRow], deadlines: Iterable[DeadlineR
     grades = None if grades is None else frozenset(grades)
     counted = {}
     for c in complaints:
-        if c.status != Status.MERGED and c.received_at in period and grades is None:
-            t.kinds[c.kind] += 1
+        if c.received_at in period and grades is None:
+            if c.status in PASSED_ON:
+                t.passed_on[c.status] += 1
+            elif c.status != Status.MERGED:
+                t.kinds[c.kind] += 1
         if not in_population(c, grades):
             continue
         counted[c.id] = c
@@ -285,6 +292,7 @@ def summarise(t: Tally) -> dict:
     return {
         "new": t.new, "closed": t.closed, "open_at_end": t.open_at_end, "carried_over": t.carried_over,
         "register": sum(t.kinds.values()), "crises": t.crises,
+        "passed_on": _ordered(t.passed_on, [str(s) for s in PASSED_ON_ORDER]),
         "by_kind": _ordered(t.kinds, [str(k) for k in Kind]),
         "by_grade": _ordered(t.grades, [str(g) for g in Grade]),
         "by_category": _ordered(t.categories), "by_channel": _ordered(t.channels),

@@ -1,6 +1,6 @@
 """The cluster rule's own register, so an intake counts complainants in a few index reads (DOMAIN.md §2).
 
-`ClusterEntry` holds every complaint the rule counts (a complaint with a category, not merged) with
+`ClusterEntry` holds every complaint the rule counts (a complaint with a category, not merged, returned or redirected) with
 its complainant (`grading.complainant_key`); `ClusterComplainant` holds each complainant's latest
 entry per category. Whatever changes what the rule counts calls `recount(complaint)` in its
 transaction: intake, conversion into a complaint, merge and HQ withdrawal do (hooks below); a change
@@ -17,7 +17,7 @@ from peewee import EXCLUDED, Case, fn
 
 from ..complaints import hooks
 from ..complaints.models import Complaint
-from ..complaints.rules import Kind, Move, Status
+from ..complaints.rules import ELSEWHERE, Kind, Move
 from . import grading
 from .models import ClusterComplainant, ClusterEntry
 
@@ -26,7 +26,7 @@ MATES_LIMIT = 500  # members read when a cluster forms: they come from cluster_s
 
 def counted(c: Complaint) -> bool:
     """Whether the cluster rule counts this complaint."""
-    return c.kind == Kind.COMPLAINT and c.category_id is not None and c.status != Status.MERGED
+    return c.kind == Kind.COMPLAINT and c.category_id is not None and c.status not in ELSEWHERE
 
 
 def add(c: Complaint, key: str) -> None:
@@ -71,8 +71,8 @@ def on_intake(complaint, actor) -> None:
 
 
 def on_move(complaint, step, actor, data, before_status) -> None:
-    """A request converted into a complaint starts to count; a merged (or withdrawn) one stops."""
-    if step == Move.CONVERT or (complaint.status == Status.MERGED and before_status != Status.MERGED):
+    """A request converted into a complaint starts to count; a merged, returned or redirected one stops."""
+    if step == Move.CONVERT or (complaint.status in ELSEWHERE and before_status not in ELSEWHERE):
         recount(complaint)
 
 

@@ -10,7 +10,7 @@ from .. import events
 from ..accounts.models import User
 from ..complaints import hooks, notices
 from ..complaints.models import Complaint, ComplaintLink, Customer
-from ..complaints.rules import OPEN_STATES, Grade, Kind, Status, grade_rank
+from ..complaints.rules import ELSEWHERE, OPEN_STATES, Grade, Kind, grade_rank
 from ..db import atomic, now
 from ..events import EventKind
 from ..tenancy.models import Department, HqMembership, Membership, Role, Tenant
@@ -57,13 +57,13 @@ def _neighbours(c: Complaint, window_days: int) -> list:
 
 
 def _batch_mates(c: Complaint, sizes: dict) -> list:
-    """The category's other complaints of the complaint's declared batch (merged ones excluded)."""
+    """The category's other complaints of the complaint's declared batch (merged, returned and redirected ones excluded)."""
     if not sizes:
         return []
     rows = (Complaint.select(Complaint.id, Customer.phone, Complaint.received_at)
             .join(Customer, on=(Complaint.customer == Customer.id))
             .where((Complaint.batch_key == c.batch_key) & (Complaint.category == c.category_id)
-                   & (Complaint.kind == Kind.COMPLAINT) & (Complaint.status != Status.MERGED)
+                   & (Complaint.kind == Kind.COMPLAINT) & Complaint.status.not_in(sorted(ELSEWHERE))
                    & (Complaint.id != c.id)).tuples())
     return [grading.ComplaintFacts(id=i, tenant_id=c.tenant_id, customer_key=phone, category_id=c.category_id,
                                    received_at=received, batch_key=c.batch_key) for i, phone, received in rows]

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access import requires
 from ..complaints.models import Complaint, Customer
-from ..complaints.rules import OPEN_STATES, Kind, Status
+from ..complaints.rules import ELSEWHERE, OPEN_STATES, Kind
 from ..db import now
 from ..htmx import render
 from ..tenancy.rules import Permission as P
@@ -101,7 +101,7 @@ def preview(t: grading.Thresholds, at=None) -> list[dict]:
     pool = [escalation.facts(c, c.customer.phone, at) for c in
             Complaint.select(Complaint, Customer.phone).join(Customer, on=(Complaint.customer == Customer.id))
             .where((Complaint.received_at >= since) & (Complaint.kind == Kind.COMPLAINT)
-                   & (Complaint.status != Status.MERGED)).limit(20000)]
+                   & Complaint.status.not_in(sorted(ELSEWHERE))).limit(20000)]
     changes = []
     for c in candidates:
         findings = grading.evaluate(escalation.facts(c, c.customer.phone, at), pool, t, at)

@@ -36,6 +36,7 @@ class CustomerPage:
     email: str  # masked
     locale: str
     timeline: list = field(default_factory=list)
+    passed_to: dict | None = None  # redirected: {"company", "number"} the complaint continues under
 
 
 def build(opened: Opened) -> CustomerPage:
@@ -46,6 +47,8 @@ def build(opened: Opened) -> CustomerPage:
     answering = c.status == Status.PLAN_PROPOSED
     plan = latest_plan(c) if answering else None
     can_urge = rules.can_urge(c.status)
+    timeline = public_timeline(events, staff_names=bool(cfg["show_staff_names"]))
+    passed = [e for e in timeline if e.get("follow")] if c.status == Status.REDIRECTED else []
     return CustomerPage(
         number=c.number, step=CUSTOMER_LABELS[c.status], is_open=c.status in OPEN_STATES,
         reply_due_at=c.reply_due_at, answering=answering and plan is not None,
@@ -56,4 +59,5 @@ def build(opened: Opened) -> CustomerPage:
         contact={k: cfg[k] for k in ("contact_phone", "contact_email", "contact_address", "contact_hours") if cfg[k]},
         phone=mask_phone(opened.customer.phone), email=mask_email(opened.customer.email),
         locale=opened.customer.locale,
-        timeline=public_timeline(events, staff_names=bool(cfg["show_staff_names"])))
+        timeline=timeline,
+        passed_to={"company": passed[-1]["passed_to"], "number": passed[-1]["follow"]} if passed else None)
