@@ -168,6 +168,7 @@ def test_gunicorn_serves_wsgi_app_with_the_repository_config(db_url, tmp_path):
         stop(process)
         log.seek(0)
         output = log.read()
+        log.close()
     assert "Booting worker" in output and output.count("Booting worker") == 2, output
     # The access log line carries the request time (ms and µs).
     assert re.search(r'"GET /login HTTP/1\.1" 200 \d+ .* \d+ms \d+us', output), output
@@ -184,6 +185,7 @@ def test_gunicorn_will_not_boot_an_unsafe_production_configuration(tmp_path):
             stop(process)
         log.seek(0)
         output = log.read()
+        log.close()
     assert process.returncode != 0
     assert "KESU_SECRET_KEY is not set" in output, output
 

@@ -187,6 +187,7 @@ def test_the_worker_command_delivers_queued_mail_until_it_is_stopped(app, mailbo
             worker.wait()
         log.seek(0)
         output = log.read()
+        log.close()
     received = mailbox.to("worker@example.test")
     assert [m["subject"] for m in received] == ["由后台进程发送"], output
     assert status_of(message) == OutboxStatus.SENT
