@@ -185,15 +185,23 @@ def capped_count(f: QueueFilter) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
+def in_full(complaint_id: int) -> Complaint | None:
+    """The complaint with its customer, category, department and handler, in one query (None if not here)."""
+    Assignee = User.alias()
+    row = (Complaint.select(Complaint, Customer, Category, Department, Assignee)
+           .join(Customer, on=(Complaint.customer == Customer.id))
+           .join_from(Complaint, Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
+           .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
+           .join_from(Complaint, Assignee, JOIN.LEFT_OUTER, on=(Complaint.assignee == Assignee.id))
+           .where(Complaint.id == complaint_id).get_or_none())
+    if row is not None:
+        row.in_full = True
+    return row
+
+
 def detail_context(complaint: Complaint, permissions) -> dict:
     """Everything the detail page shows, in a handful of queries."""
-    Assignee = User.alias()
-    full = (Complaint.select(Complaint, Customer, Category, Department, Assignee)
-            .join(Customer, on=(Complaint.customer == Customer.id))
-            .join_from(Complaint, Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
-            .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
-            .join_from(Complaint, Assignee, JOIN.LEFT_OUTER, on=(Complaint.assignee == Assignee.id))
-            .where(Complaint.id == complaint.id).get())
+    full = complaint if getattr(complaint, "in_full", False) else in_full(complaint.id)
     timeline = list(Event.select().where((Event.subject_type == "complaint") & (Event.subject_id == complaint.id))
                     .order_by(Event.id))
     links = list(ComplaintLink.select(ComplaintLink, Complaint)

@@ -97,8 +97,11 @@ def order_file(order_id: int) -> dict:
 
 def for_complaint(complaint_id: int) -> list[dict]:
     """The complaint's orders, newest first, each with its milestones, in one query (every order has one)."""
+    # The orders by the complaint index first: filtering the join by complaint let SQLite walk every
+    # milestone of the workspace (2.2 ms at 200k complaints, most of the supervision panel).
+    orders_of = SupervisionOrder.select(SupervisionOrder.id).where(SupervisionOrder.complaint == complaint_id)
     rows = (Milestone.select(Milestone, SupervisionOrder).join(SupervisionOrder)
-            .where(SupervisionOrder.complaint == complaint_id)
+            .where(Milestone.order.in_(orders_of))
             .order_by(SupervisionOrder.id.desc(), Milestone.position))
     orders = {}
     for m in rows:
