@@ -32,7 +32,10 @@ def make_huey(app):
     name = app.config.get("HUEY_NAME") or app.config.get("REDIS_PREFIX", "kesu:").rstrip(":") or "kesu"
     if app.config.get("REDIS_URL"):
         return RedisHuey(name, url=app.config["REDIS_URL"], **options)
-    return SqliteHuey(name, filename=app.config["HUEY_PATH"], **options)
+    # No fsync per task: the queue carries only wake-ups (the mail waits in the outbox and the minute's
+    # round reads the database), so a task lost in a power cut means a later delivery, not a lost mail.
+    # With fsync the wake-up after an intake cost 4 ms at the median and 12 ms at p95.
+    return SqliteHuey(name, filename=app.config["HUEY_PATH"], fsync=False, **options)
 
 
 def init_app(app) -> None:

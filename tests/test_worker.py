@@ -72,6 +72,7 @@ def test_the_queue_lives_in_sqlite_by_default(make_app, mailbox, tmp_path):
     jobs.kick(app)
 
     assert huey.pending_count() == 1 and (tmp_path / "queue.db").exists()
+    assert huey.storage.conn.execute("pragma synchronous").fetchone()[0] == 0  # a wake-up waits for no fsync
     assert mailbox.messages == []  # enqueued, not yet run
     run_one_task(huey)
     assert [m["to"] for m in mailbox.messages] == [["sqlite-queue@example.test"]]
