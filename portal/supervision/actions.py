@@ -6,8 +6,8 @@ import datetime
 
 from .. import events
 from ..accounts.models import User
-from ..complaints import notices
-from ..complaints.models import Complaint, ComplaintCounter
+from ..complaints import notices, numbering
+from ..complaints.models import Complaint
 from ..db import atomic, now
 from ..events import EventKind
 from ..sla import settings
@@ -39,11 +39,7 @@ def working_due(tenant, start: datetime.datetime, days: int) -> datetime.datetim
 
 
 def _next_seq(tenant_id: int) -> int:
-    # INSERT-or-ignore then UPDATE: the row lock serialises concurrent issuers on PostgreSQL.
-    ComplaintCounter.insert(tenant=tenant_id, period=COUNTER_KEY, last=0).on_conflict_ignore().execute()
-    where = (ComplaintCounter.tenant == tenant_id) & (ComplaintCounter.period == COUNTER_KEY)
-    ComplaintCounter.update(last=ComplaintCounter.last + 1).where(where).execute()
-    return ComplaintCounter.select(ComplaintCounter.last).where(where).scalar()
+    return numbering.take(tenant_id, COUNTER_KEY)
 
 
 def open_order_for(complaint) -> SupervisionOrder | None:
