@@ -213,7 +213,7 @@ def complaint_page(f: HqFilter) -> tuple[list, str | None]:
     """One page of complaints across the network's tenants, with their tenant, in the queue's order."""
     q = f.queue
     Assignee = User.alias()
-    query = (register._base(q, Complaint, Customer, Category, Department, Assignee, Tenant)
+    query = (register._base(q, *register.row_columns(Assignee), Tenant.id, Tenant.name)
              .join_from(Complaint, Tenant, on=(Complaint.tenant == Tenant.id))
              .join_from(Complaint, Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
              .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
