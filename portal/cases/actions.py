@@ -4,6 +4,7 @@ from ..db import atomic, now
 from ..events import EventKind
 from ..sla import clocks
 from ..sla.models import DeadlineKind
+from ..tenancy.models import Category
 from . import queries, rules
 from .models import Case, CaseGram
 
@@ -97,3 +98,18 @@ def feature(case: Case, actor, featured: bool) -> None:
                     version=Case.version + 1).where(Case.id == case.id).execute()
         events.record(EventKind.CASE_FEATURED, "case", case.id, actor, tenant=case.tenant_id,
                       data={"featured": featured})
+
+
+def forget_customer(complaint_ids, scrub) -> list[int]:
+    """Erasure (PIPL): the cases written up from these complaints stay as anonymised case studies, their
+    texts passed through `scrub` (the customer's identifiers out), and search no longer finds the customer.
+    Call inside the erasure's transaction; returns the cases' ids."""
+    changed = []
+    for case in Case.select().where(Case.complaint.in_(list(complaint_ids) or [0])):
+        data = {k: scrub(getattr(case, k)) for k in ("title", *rules.SECTIONS, "tags")}
+        data.update(grade=case.grade, category=Category.get_or_none(Category.id == case.category_id))
+        values = _clean(data, {})
+        Case.update(**values, version=Case.version + 1).where(Case.id == case.id).execute()
+        _index(case.id, case.tenant_id, values["search_text"])
+        changed.append(case.id)
+    return changed

@@ -31,12 +31,22 @@ def mask_vin(vin: str) -> str:
     return vin[:3] + "*" * max(1, len(vin) - 7) + vin[-4:] if len(vin) > 7 else "*" * len(vin)
 
 
+def mask_address(address: str) -> str:
+    """上海市静安区南京西路1号 -> 上海市静安区***."""
+    return address[:6] + "***"
+
+
+# How a write-up masks each kind of identifier (erasure scrubs the masked forms too).
+MASKS = {"names": mask_name, "phones": mask_phone, "emails": mask_email, "plates": mask_plate, "vins": mask_vin,
+         "addresses": mask_address}
+
+
 def scrub(text: str, *, names=(), phones=(), emails=(), plates=(), vins=(), addresses=()) -> str:
     """Text with the customer's personal data masked: the known identifiers, and any phone or e-mail."""
     if not text:
         return ""
     out = text
-    for value, mask in [*((a, lambda a: a[:6] + "***") for a in addresses), *((v, mask_vin) for v in vins),
+    for value, mask in [*((a, mask_address) for a in addresses), *((v, mask_vin) for v in vins),
                         *((p, mask_plate) for p in plates), *((n, mask_name) for n in names)]:
         value = (value or "").strip()
         if len(value) >= 2:

@@ -6,7 +6,7 @@ runs in one transaction, writes events and queues mail.
 import re
 
 from .. import events
-from ..db import atomic, now
+from ..db import atomic, is_sqlite, now
 from ..events import EventKind
 from ..tenancy.models import Membership, Role
 from ..tenancy.rules import Permission, parse_permissions
@@ -44,9 +44,18 @@ def _label(actor) -> str:
 
 
 def find_customer(phone: str):
-    """The tenant's customer with this phone number, if known."""
+    """The tenant's customer with this phone number, if known and not erased.
+
+    On PostgreSQL the row stays locked until the transaction ends: an erasure holding it (it locks the
+    customer first) makes intake wait, and the phone it then blanks makes intake find nobody; an erasure
+    coming second waits for the intake and sees its open complaint. SQLite's writers run one at a time.
+    """
     digits = normalise_phone(phone)
-    return Customer.select().where(Customer.phone == digits).order_by(Customer.id.desc()).first() if digits else None
+    if not digits:
+        return None
+    query = (Customer.select().where((Customer.phone == digits) & Customer.erased_at.is_null())
+             .order_by(Customer.id.desc()).limit(1))
+    return (query if is_sqlite() else query.for_update()).first()
 
 
 def _customer_for(tenant, data: dict) -> Customer:

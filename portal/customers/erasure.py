@@ -2,33 +2,48 @@
 
 What goes: the customer's name, phone, e-mail and address; the complaints' plate, VIN and flat number;
 the customer's own words (description, request, opinions, revisit comments and text answers) and every
-note; the attachment files and their rows; mail to the customer. Staff texts about the complaint
-(plans, supervision, crisis, support, approvals, HQ work orders, outbox mail naming the complaint) keep
-their words but lose the customer's identifiers. Events are scrubbed through `events.redact`.
+note; the attachment files and their rows; mail to the customer; the rate-limit key holding their address.
+Staff texts about the complaint (plans, supervision, crisis, support and its part lines, approvals, HQ work
+orders, takeovers and reviews, outbox mail naming the complaint) keep their words but lose the customer's
+identifiers. Reports: a submitted snapshot's entries for the complaints lose the customer's words
+(description, request, summary, masked name and phone, plate and flat), every analysis and snapshot text
+loses the identifiers; the major-complaint report of one of them is redacted as its events are.
+Written-up cases stay as anonymised case studies (the network may read them): their texts lose the
+identifiers and the masked forms the write-up left ("欧***", "139****0001"), and their search index is
+rebuilt. Events about the customer, their complaints, revisits, work orders and cases are scrubbed through
+`events.redact`.
 What stays: every complaint row with its number, kind, channel, grade, category, department, flags,
-dates, deadlines and revisit scores, so reports and statistics come out the same.
+dates, deadlines and revisit scores, so reports and statistics come out the same; the monthly figures
+(numbers, ids and complaint numbers only); the customer's row, marked `erased_at`, with a blank phone.
+Intake and erasure serialise on the customer row (`complaints.actions.find_customer`): a complaint taken
+in during an erasure goes to a new customer, an erasure coming after an intake sees the open complaint.
 """
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
 
 from flask import current_app
 
-from .. import events, privacy
+from .. import events, privacy, throttle
 from ..approvals.models import Approval
+from ..cases import actions as cases
+from ..cases.rules import MASKS
 from ..complaints.models import Attachment, Complaint, Customer, Note, Plan
 from ..crisis.models import CrisisFile, CrisisPlan, CrisisStatement, HqReport
 from ..db import atomic, is_sqlite, now
-from ..events import EventKind
+from ..events import Event, EventKind
 from ..hq.models import ReportReview, Takeover, WorkOrder
 from ..notify.models import OutboxMessage, OutboxStatus
 from ..privacy import ERASED
+from ..reports.models import Report
 from ..revisits.models import RevisitAnswer, RevisitTask
 from ..revisits.rules import AnswerType
 from ..sla import clusters
 from ..sla.models import Pause
 from ..supervision.models import EarlyWarning, Milestone, ProgressReport, SupervisionOrder
-from ..support.models import SupportRequest
+from ..status.actions import recipient_key
+from ..support.models import PartLine, SupportRequest
 from . import queries
 from .export import subjects
 
@@ -72,6 +87,15 @@ def identifiers(customer, complaints) -> privacy.Identifiers:
         vins=tuple(c.vin or "" for c in complaints))
 
 
+def with_masks(known: privacy.Identifiers) -> privacy.Identifiers:
+    """The identifiers and their masked forms ("欧***", "139****0001"), as case write-ups and the
+    major-complaint report hold them: masked, they still point at the customer."""
+    def masked(kind):
+        forms = (MASKS[kind](v.strip()) for v in getattr(known, kind) if v and v.strip())
+        return tuple(m for m in forms if m.strip("*"))  # a mask of stars alone names nobody
+    return dataclasses.replace(known, **{k: getattr(known, k) + masked(k) for k in MASKS})
+
+
 def erase(customer, tenant, actor, at=None) -> Erased:
     """Replace the customer's personal data with placeholders, if the retention period is over."""
     at = at or now()
@@ -86,22 +110,29 @@ def erase(customer, tenant, actor, at=None) -> Erased:
         known = identifiers(customer, complaints)
         files = _delete_attachments(ids)
         _erase_rows(customer, ids, known, at)
+        _scrub_reports(ids, known)
+        case_ids = cases.forget_customer(ids, lambda text: privacy.scrub(text, with_masks(known)))
         for c in complaints:  # the cluster register keys complainants by phone: count them anonymously now
             clusters.recount(c, phone="")
         tasks = [t.id for t in RevisitTask.select(RevisitTask.id).where(RevisitTask.complaint.in_(ids))]
         orders = [w.id for w in WorkOrder.select(WorkOrder.id).where(WorkOrder.complaint.in_(ids))]
         _scrub_outbox(customer, complaints, known)
+        about_cases = (Event.subject_type == "case") & Event.subject_id.in_(case_ids or [0])
         redacted = events.redact(
-            subjects(customer.id, ids, tasks, orders), lambda value: privacy.redact_json(value, known),
+            subjects(customer.id, ids, tasks, orders) | about_cases,
+            lambda value: privacy.redact_json(value, with_masks(known)),
             actor=actor, tenant=tenant, reason=str(EventKind.CUSTOMER_ERASED), subject_type="customer",
             subject_id=customer.id, forget_client=lambda e: e.actor_id is None and e.actor_label == "customer")
         summary = {"complaints": len(complaints), "events_redacted": redacted, "files_deleted": len(files),
+                   "cases_anonymised": len(case_ids),
                    "retention_months": state.months, "last_closed_at": state.last_closed}
         events.record(EventKind.CUSTOMER_ERASED, "customer", customer.id, actor, tenant=tenant, data=summary)
         for c in complaints:
             events.record(EventKind.CUSTOMER_ERASED, "complaint", c.id, actor, tenant=tenant,
                           data={"customer": customer.id})
     _unlink(files)  # after the commit: a rolled-back erasure keeps its files
+    if customer.email:  # the rate limit of mail to the customer counts under their address (Redis: not ours to roll back)
+        throttle.clear(recipient_key(customer.email))
     return Erased(complaints=len(complaints), events=redacted, files=len(files))
 
 
@@ -126,6 +157,8 @@ def _erase_rows(customer, ids, known, at) -> None:
     orders = SupervisionOrder.select(SupervisionOrder.id).where(SupervisionOrder.complaint.in_(ids))
     _scrub(ProgressReport, ProgressReport.order.in_(orders), ("body",), known)
     _scrub(Milestone, Milestone.order.in_(orders), ("title", "waived_reason"), known)
+    requests = SupportRequest.select(SupportRequest.id).where(SupportRequest.complaint.in_(ids))
+    _scrub(PartLine, PartLine.request.in_(requests), ("part_name",), known)
     crises = CrisisFile.select(CrisisFile.id).where(CrisisFile.complaint.in_(ids))
     _scrub(CrisisPlan, CrisisPlan.file.in_(crises), ("body",), known)
     _scrub(CrisisStatement, CrisisStatement.file.in_(crises), ("body",), known)
@@ -134,6 +167,40 @@ def _erase_rows(customer, ids, known, at) -> None:
             cleaned = json.dumps(privacy.redact_json(json.loads(row.payload), known), ensure_ascii=False)
             if cleaned != row.payload:
                 model.update(payload=cleaned).where(model.id == row.id).execute()
+
+
+# What a report's entry for one complaint quotes of the customer (reports.documents: major, complaint_list).
+REPORT_ENTRY_WORDS = frozenset({"customer", "phone", "subject", "description", "request", "summary"})
+
+
+def _scrub_reports(ids, known) -> None:
+    """Submitted snapshots and analyses: the customer's complaints' entries lose the customer's words, every
+    text loses their identifiers, figures stay. A major complaint's own report is redacted as its events are."""
+    mine, masked = set(ids), with_masks(known)
+    for row in Report.select(Report.id, Report.complaint, Report.analysis, Report.snapshot):
+        own = row.complaint_id in mine
+        changes = {"analysis": privacy.scrub(row.analysis, masked if own else known, patterns=own)}
+        if row.snapshot:
+            doc = json.loads(row.snapshot)
+            doc = _forget_entries(privacy.redact_json(doc, masked) if own else doc, mine, known)
+            changes["snapshot"] = json.dumps(doc, ensure_ascii=False)
+        changes = {k: v for k, v in changes.items() if v != getattr(row, k)}
+        if changes:
+            Report.update(**changes).where(Report.id == row.id).execute()
+
+
+def _forget_entries(value, ids, known):
+    """A snapshot with the customer's complaints' entries erased and their identifiers out of every text
+    (numbers and other customers' entries stay: the report is the tenant's, not only this customer's)."""
+    if isinstance(value, dict):
+        entry = value.get("id") in ids and "number" in value
+        return {k: ERASED if entry and k in REPORT_ENTRY_WORDS and isinstance(v, str) and v
+                else _forget_entries(v, ids, known) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_forget_entries(v, ids, known) for v in value]
+    if isinstance(value, str):
+        return privacy.scrub(value, known, patterns=False)
+    return value
 
 
 def _scrub(model, where, fields, known) -> None:

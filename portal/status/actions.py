@@ -125,7 +125,12 @@ def may_mail(address: str) -> bool:
     at most STATUS_MAILS_PER_RECIPIENT of these mails an hour, so Kesu cannot be used to flood it.
     """
     limit, window = current_app.config.get("STATUS_MAILS_PER_RECIPIENT", rules.MAILS_PER_RECIPIENT)
-    return throttle.hit(f"status:to:{address.strip().lower()}", window) <= limit
+    return throttle.hit(recipient_key(address), window) <= limit
+
+
+def recipient_key(address: str) -> str:
+    """The throttle key counting customer-caused mail to one address (erasure forgets it)."""
+    return f"status:to:{address.strip().lower()}"
 
 
 def _tell_staff(complaint, template: str, leader: bool, **context) -> None:
