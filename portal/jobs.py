@@ -10,7 +10,7 @@ Redis `SET NX` when REDIS_URL is set, else one upserted row), and only the first
 """
 import logging
 
-from flask import g
+from flask import current_app, g, has_request_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from . import scope, throttle
@@ -22,6 +22,7 @@ huey = None
 # Other areas register their sweeps here: name -> callable(app) -> summary.
 PERIODIC: dict = {}
 PERIOD_SECONDS = 60  # the every-minute round
+LATER = "kesu.later"  # g: the tasks a request queues once it is answered
 
 
 def make_huey(app):
@@ -58,12 +59,38 @@ def init_app(app) -> None:
 
     app.extensions["kesu.deliver_outbox"] = deliver_outbox
 
+    @huey.task(name="kesu.catch_up_reports")
+    def catch_up_reports(keys):
+        from .reports import store
+        with app.app_context(), database.connection_context():
+            store.catch_up(keys)
+
+    app.extensions["kesu.catch_up_reports"] = catch_up_reports
+
     @app.after_request
     def _wake_worker(response):
         from .notify.actions import KICK_FLAG
         if g.pop(KICK_FLAG, False):
             kick(app)
+        for name, args in g.pop(LATER, ()):
+            enqueue(app, name, *args)
         return response
+
+
+def later(name: str, *args) -> None:
+    """Queue the task `name` once this request is answered (at once outside a request): a page asking for
+    work never waits for it, even where tasks run in the calling process (tests)."""
+    if has_request_context():
+        g.setdefault(LATER, []).append((name, args))
+    else:
+        enqueue(current_app, name, *args)
+
+
+def enqueue(app, name: str, *args) -> None:
+    try:
+        app.extensions[name](*args)
+    except Exception:  # the minute's round does the same work later
+        log.exception("could not enqueue %s", name)
 
 
 def kick(app) -> None:

@@ -50,6 +50,8 @@ def save(tenant, actor, kind: str, period: str, analysis: str, expected_version:
 
 def submit(tenant, actor, kind: str, period: str, analysis: str, expected_version: int, complaint=None) -> Report:
     """Send the report up: the figures as they are now and the analysis are frozen in one snapshot."""
+    if kind == "monthly":  # stored months brought up to date before the transaction: seconds for a busy month
+        documents.document(tenant, kind, period)
     with atomic():
         row = save(tenant, actor, kind, period, analysis, expected_version, complaint)
         submitted_at = now()

@@ -14,6 +14,7 @@ from ..complaints.models import Complaint
 from ..complaints.rules import ELSEWHERE
 from ..db import now
 from ..events import Event
+from ..i18n import DEFAULT_TZ
 from ..sla import settings
 from ..sla.models import Deadline
 from ..tenancy.models import Category, Department
@@ -69,16 +70,26 @@ def event_counts(tenants, period: Period) -> dict:
     return {kind: found.get(kind, 0) for kind in COUNTED_EVENTS}
 
 
-def monthly(tenant, period: Period) -> dict:
+def monthly(tenant, period: Period, fresh: bool = True) -> dict:
     """Everything the monthly report shows (and freezes when submitted): from the stored months, but the
-    event counts."""
-    cals = calendars([tenant])
+    event counts. The page passes fresh=False: months changed since they were computed are shown as stored,
+    `stale_as_of` says when they were computed, and the worker recomputes them (see `store.months`)."""
+    cals, stale = calendars([tenant]), None if fresh else {}
     t, lists = store.month(tenant, period, cals, lambda: {"overdue": overdue(tenant, period),
-                                                           "notable": notable(tenant, period)})
-    return {"kind": "monthly", "period": period.label, "tenant": tenant.name,
-            "generated_at": local(now(), tenant.timezone),
-            "figures": rules.summarise(t), "trend": store.trend([tenant], period, cals), **lists,
-            "events": event_counts([tenant], period)}
+                                                           "notable": notable(tenant, period)}, stale=stale)
+    doc = {"kind": "monthly", "period": period.label, "tenant": tenant.name,
+           "generated_at": local(now(), tenant.timezone),
+           "figures": rules.summarise(t), "trend": store.trend([tenant], period, cals, stale=stale), **lists,
+           "events": event_counts([tenant], period)}
+    return doc | _catching_up(stale, tenant.timezone)
+
+
+def _catching_up(stale: dict | None, zone: str) -> dict:
+    """A page's note on stored months shown although changed since (their recompute is asked of the worker)."""
+    if not stale:
+        return {}
+    store.ask_catch_up(stale)
+    return {"stale_as_of": local(min(stale.values()), zone)}
 
 
 def quarterly(tenant, period: Period, group: str) -> dict:
@@ -105,23 +116,28 @@ def complaint_list(tenant, period: Period, grades=None, cap: int = 200) -> list[
             for cid, number, grade, status, category, department, received, closed, description in query]
 
 
-def hq_monthly(tenants, period: Period) -> dict:
-    """The network's month: consolidated figures and one row per tenant (GROUP BY tenant)."""
+def hq_monthly(tenants, period: Period, fresh: bool = True) -> dict:
+    """The network's month: consolidated figures and one row per tenant (GROUP BY tenant). The page passes
+    fresh=False, as the tenant's page does (`monthly`): a row shown from a month computed before a change
+    carries `stale_as_of`."""
     tenants = list(tenants)
-    cals = calendars(tenants) if tenants else {}
-    per_tenant = store.tallies(tenants, period, cals) if tenants else {}
+    cals, stale = calendars(tenants) if tenants else {}, None if fresh else {}
+    per_tenant = store.tallies(tenants, period, cals, stale=stale) if tenants else {}
     total = Tally.total(per_tenant.values())
     reports = {r.tenant_id: r for r in Report.select(Report.id, Report.tenant, Report.status, Report.submitted_at)
                .where((Report.kind == "monthly") & (Report.period == period.label))}
-    rows = [{"tenant": t, "figures": rules.summarise(per_tenant[t.id]), "report": reports.get(t.id)} for t in tenants]
+    rows = [{"tenant": t, "figures": rules.summarise(per_tenant[t.id]), "report": reports.get(t.id),
+             "stale_as_of": local(stale[t.id, period.label], t.timezone) if stale and (t.id, period.label) in stale
+             else ""} for t in tenants]
     names = {t.id: t.name for t in tenants}
     b = period.bounds(tenants[0].timezone if tenants else "Asia/Shanghai")
     others = [{"report": r, "tenant": names.get(r.tenant_id, "")} for r in Report.select(
         Report.id, Report.tenant, Report.kind, Report.period, Report.submitted_at).where(
         (Report.kind != "monthly") & (Report.status == "submitted") & (Report.submitted_at >= b.start)
         & (Report.submitted_at < b.end)).order_by(Report.submitted_at).limit(LIST_CAP)]
-    return {"figures": rules.summarise(total), "trend": store.trend(tenants, period, cals),
-            "events": event_counts(tenants, period) if tenants else {}, "rows": rows, "others": others}
+    doc = {"figures": rules.summarise(total), "trend": store.trend(tenants, period, cals, stale=stale),
+           "events": event_counts(tenants, period) if tenants else {}, "rows": rows, "others": others}
+    return doc | _catching_up(stale, DEFAULT_TZ)
 
 
 def major(complaint) -> dict:
@@ -164,10 +180,11 @@ MAJOR_STEPS = ("complaint.received", "complaint.moved", "complaint.assigned", "g
                "supervision.issued", "hq_report.submitted")
 
 
-def document(tenant, kind: str, period: str, complaint=None) -> dict:
-    """The figures of one report, as its page shows them and its snapshot freezes them."""
+def document(tenant, kind: str, period: str, complaint=None, fresh: bool = True) -> dict:
+    """The figures of one report, as its page shows them (fresh=False: see `monthly`), and as its exports and
+    its snapshot take them (fresh)."""
     if kind == "monthly":
-        return monthly(tenant, Period.parse(period))
+        return monthly(tenant, Period.parse(period), fresh)
     if kind in rules.GROUPS:
         return quarterly(tenant, Period.parse(period), kind)
     if kind == "major" and complaint is not None:

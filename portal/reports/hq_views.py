@@ -36,7 +36,8 @@ def _month() -> Period:
 def monthly():
     period = _month()
     tenants = [t for t in tenants_of(g.network) if t.active]
-    return render("reports/hq_monthly.html", doc=documents.hq_monthly(tenants, period), period=period, charts=charts)
+    return render("reports/hq_monthly.html", doc=documents.hq_monthly(tenants, period, fresh=False),
+                  period=period, charts=charts)
 
 
 @bp.get("/submitted/<int:rid>")

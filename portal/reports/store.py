@@ -8,7 +8,9 @@ and it is used only while `queries.tallies` would still say the same:
 - every event about a complaint, and every complaint move (hooks.py), bumps `changes` of the tenant's
   stored months that end after the complaint was received — a reopening, a merge or a pause can change
   any month from the receipt on — in the transaction of the change. A month whose `computed` lags
-  behind is recomputed when a page needs it, and by the minute's sweep;
+  behind is recomputed by the minute's sweep, and by the worker at once when a page finds it so: the page
+  shows what was stored, saying when it was computed, and never waits for a busy month (`stale=`);
+  exports and submitted reports wait for fresh figures;
 - renaming a category or a department bumps all the tenant's months (the tally keeps names);
 - the business calendar and time zone the month was counted in are kept: another one recomputes it;
 - in a month that has not ended, a running deadline falling due changes the rates: the month holds
@@ -28,48 +30,56 @@ from array import array
 from collections import Counter, defaultdict
 
 from ..complaints.models import Complaint
+from .. import jobs, throttle
 from ..db import database, now
 from ..scope import SYSTEM, scoped
 from . import queries
 from .models import MonthlyFigures as MF
 from .rules import Period, Tally, trailing_months
 
-CHECK = (MF.tenant, MF.period, MF.changes, MF.computed, MF.calendar, MF.valid_until, MF.new, MF.closed)
+CHECK = (MF.tenant, MF.period, MF.changes, MF.computed, MF.computed_at, MF.calendar, MF.valid_until, MF.new,
+         MF.closed)
 SWEEP_SECONDS = 20  # the minute's sweep stops starting new months after this long
+CATCH_UP_TASK = "kesu.catch_up_reports"
+CATCH_UP_CLAIM_SECONDS = 30  # the same stale months are asked of the worker at most once in this long
 
 
 # --- reading ----------------------------------------------------------------------------------------
 
-def tallies(tenants, period: Period, cals=None) -> dict:
-    """tenant id -> Tally of the month, as `queries.tallies` computes it, from the stored months."""
+def tallies(tenants, period: Period, cals=None, stale: dict | None = None) -> dict:
+    """tenant id -> Tally of the month, as `queries.tallies` computes it, from the stored months (see
+    `months` for `stale`)."""
     tenants = list(tenants)
     cals = cals or queries.calendars(tenants)
-    rows = months(tenants, [period], cals, MF.tally, MF.handling)
+    rows = months(tenants, [period], cals, MF.tally, MF.handling, stale=stale)
     out = {t.id: _load(rows[t.id, period.label]) for t in tenants if (t.id, period.label) in rows}
     later = [t for t in tenants if t.id not in out]  # the month has not begun where they are
     return out | (queries.tallies(later, period, cals=cals) if later else {})
 
 
-def month(tenant, period: Period, cals: dict, lists) -> tuple[Tally, dict]:
+def month(tenant, period: Period, cals: dict, lists, stale: dict | None = None) -> tuple[Tally, dict]:
     """One tenant's month for its page: the tally, and the page's lists, which `lists()` makes when the
-    stored month does not keep them yet (they follow the same changes as the tally)."""
-    row = months([tenant], [period], cals, MF.tally, MF.handling, MF.lists).get((tenant.id, period.label))
+    stored month does not keep them yet (they follow the same changes as the tally; see `months` for `stale`)."""
+    row = months([tenant], [period], cals, MF.tally, MF.handling, MF.lists, stale=stale).get((tenant.id, period.label))
     if row is None:  # the month has not begun
         return queries.tallies([tenant], period, cals=cals)[tenant.id], lists()
     if row["lists"] is not None:
         return _load(row), json.loads(row["lists"])
     made = lists()
+    if stale and (tenant.id, period.label) in stale:
+        return _load(row), made  # lists are kept with figures that hold only
     (MF.update(lists=json.dumps(made, ensure_ascii=False))
      .where((MF.tenant == tenant.id) & (MF.period == period.label) & (MF.changes == row["changes"])
             & (MF.computed == row["changes"])).execute())
     return _load(row), made
 
 
-def trend(tenants, period: Period, cals=None) -> list[dict]:
-    """New and closed complaints in each of the twelve months up to the period's last, oldest first."""
+def trend(tenants, period: Period, cals=None, stale: dict | None = None) -> list[dict]:
+    """New and closed complaints in each of the twelve months up to the period's last, oldest first (see
+    `months` for `stale`)."""
     tenants = list(tenants)
     labels = trailing_months(period)
-    rows = months(tenants, labels, cals or queries.calendars(tenants)) if tenants else {}
+    rows = months(tenants, labels, cals or queries.calendars(tenants), stale=stale) if tenants else {}
     new, closed = Counter(), Counter()
     for (_, label), row in rows.items():
         new[label] += row["new"]
@@ -77,18 +87,30 @@ def trend(tenants, period: Period, cals=None) -> list[dict]:
     return [{"period": m.label, "new": new[m.label], "closed": closed[m.label]} for m in labels]
 
 
-def months(tenants, periods: list[Period], cals: dict, *columns) -> dict:
+def months(tenants, periods: list[Period], cals: dict, *columns, stale: dict | None = None) -> dict:
     """(tenant id, "YYYY-MM") -> stored row (a dict of CHECK and `columns`) of every month that has begun
-    where the tenant is; the months that do not hold any more are recomputed and stored first."""
+    where the tenant is; the months that do not hold any more are recomputed and stored first.
+
+    A page passes `stale` (a dict) to show, rather than wait for, a month computed before that no longer
+    holds: its stored row is returned and `stale[(tenant id, "YYYY-MM")]` says when it was computed; the page
+    then asks the worker to recompute those (`ask_catch_up`). Only a month never computed is computed here.
+    """
     at, by_id = now(), {t.id: t for t in tenants}
     wanted = {(t.id, p.label): (t, p) for t in tenants for p in periods if p.bounds(t.timezone).start <= at}
     if not wanted:
         return {}
-    rows = {(r["tenant"], r["period"]): r for r in MF.select(*CHECK, *columns).where(
+    found = {(r["tenant"], r["period"]): r for r in MF.select(*CHECK, *columns).where(
         MF.tenant.in_(list(by_id)) & MF.period.in_(sorted({label for _, label in wanted}))).dicts()}
-    rows = {key: row for key, row in rows.items() if key in wanted and holds(row, cals[key[0]], at)}
-    stale = [pair for key, pair in wanted.items() if key not in rows]
-    return rows | (refresh(stale, cals) if stale else {})
+    rows, missing = {}, []
+    for key, pair in wanted.items():
+        row = found.get(key)
+        if row is not None and holds(row, cals[key[0]], at):
+            rows[key] = row
+        elif row is not None and stale is not None and row["computed_at"] is not None:
+            rows[key], stale[key] = row, row["computed_at"]
+        else:
+            missing.append(pair)
+    return rows | (refresh(missing, cals) if missing else {})
 
 
 def holds(row: dict, cal, at) -> bool:
@@ -147,6 +169,38 @@ def _load(row: dict) -> Tally:
         setattr(t, name, Counter(value) if isinstance(getattr(t, name), Counter) else value)
     t.handling_days = array("d", bytes(row["handling"] or b"")).tolist()
     return t
+
+
+# --- catching up in the background -------------------------------------------------------------------
+
+def ask_catch_up(keys) -> bool:
+    """Ask the worker to recompute these (tenant id, "YYYY-MM")s once the request is answered; the same
+    months asked again within CATCH_UP_CLAIM_SECONDS (50 managers opening the page) queue nothing more.
+    True if this call queued the task."""
+    keys = sorted(keys)
+    if not keys:
+        return False
+    digest = hashlib.sha1(repr(keys).encode(), usedforsecurity=False).hexdigest()[:20]  # a name, not a secret
+    claim = f"reports.catch_up:{digest}"
+    if throttle.count(claim, CATCH_UP_CLAIM_SECONDS) or not throttle.claim(claim, CATCH_UP_CLAIM_SECONDS):
+        return False  # the read first: viewers of a month already asked for write nothing
+    jobs.later(CATCH_UP_TASK, [list(k) for k in keys])
+    return True
+
+
+def catch_up(keys) -> int:
+    """The worker's task: recompute those of these (tenant id, "YYYY-MM")s that still do not hold (the
+    sweep or another task may have done it meanwhile); returns how many months it looked at."""
+    from ..tenancy.models import Tenant
+    by_label = defaultdict(set)
+    for tenant_id, label in keys:
+        by_label[label].add(tenant_id)
+    with scoped(SYSTEM):
+        tenants = {t.id: t for t in Tenant.select().where(Tenant.id.in_({i for ids in by_label.values() for i in ids}))}
+        cals = queries.calendars(tenants.values()) if tenants else {}
+        for label in sorted(by_label, reverse=True):
+            months([tenants[i] for i in sorted(by_label[label]) if i in tenants], [Period.parse(label)], cals)
+    return sum(map(len, by_label.values()))
 
 
 # --- changes -------------------------------------------------------------------------------------------

@@ -46,16 +46,17 @@ def last_month() -> Period:
     return Period.month_of(date.fromisoformat(local_today())).shift(-1)
 
 
-def document(kind: str, period: str, complaint=None):
-    """(report row or None, figures): the frozen snapshot once submitted, live figures before."""
+def document(kind: str, period: str, complaint=None, fresh: bool = True):
+    """(report row or None, figures): the frozen snapshot once submitted, live figures before (fresh ones
+    for the downloads; the page shows stored ones while they catch up, saying so)."""
     report = actions.find(kind, period)
     if report is not None and report.submitted:
         return report, json.loads(report.snapshot)
-    return report, documents.document(g.tenant, kind, period, complaint)
+    return report, documents.document(g.tenant, kind, period, complaint, fresh)
 
 
 def page(kind: str, period: str, complaint=None, form=None, status=200, **extra):
-    report, doc = document(kind, period, complaint)
+    report, doc = document(kind, period, complaint, fresh=False)
     if form is None:
         form = AnalysisForm(formdata=None, analysis=report.analysis if report else "",
                             version=str(report.version if report else 0))
