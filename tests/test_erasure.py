@@ -233,3 +233,25 @@ def test_an_erasure_started_during_an_intake_for_the_customer_is_refused(app, in
         kept = Customer.get_by_id(customer.id)
         assert Complaint.select().where(Complaint.customer == customer.id).count() == 2
     assert kept.erased_at is None and kept.name == WHO["customer_name"]
+
+
+def test_the_customers_form_on_its_way_during_an_erasure_records_nothing(app, client, login, in_tenant):
+    """The link was checked, then the erasure committed: the customer's words and photos stay out."""
+    from portal.complaints.models import Attachment, Note
+    from portal.status import actions as status_actions
+    from portal.status import links
+    from portal.sla import settings
+    customer = erasable_customer(in_tenant)
+    with in_tenant(SLUG) as t:  # closed two months ago: the link still works, a month's retention is over
+        settings.save(t, "privacy", {"retention_months": 1}, f.user(f"admin@{SLUG}.demo"), 0)
+        complaint = Complaint.get(Complaint.customer == customer.id)
+        Complaint.update(closed_at=now() - datetime.timedelta(days=60)).where(Complaint.id == complaint.id).execute()
+        complaint = Complaint.get_by_id(complaint.id)
+        opened = links.resolve(links.token_for(complaint))
+        assert opened is not None
+        erasure.erase(customer, t, f.user(f"admin@{SLUG}.demo"))
+        with pytest.raises(status_actions.LinkGone):
+            status_actions.add_info(opened.complaint, "nonce-1", SAID, [upload("licence.png")])
+        assert [n.body for n in Note.select().where(Note.complaint == complaint.id)] in ([], [privacy.ERASED])
+        assert Attachment.select().where(Attachment.complaint == complaint.id).count() == 0
+    assert crawl(IDENTIFIERS) == []

@@ -108,10 +108,11 @@ def erase(customer, tenant, actor, at=None) -> Erased:
         complaints = list(Complaint.select().where(Complaint.customer == customer.id))
         ids = [c.id for c in complaints] or [0]
         known = identifiers(customer, complaints)
+        masked = with_masks(known)  # for texts about these complaints alone
         files = _delete_attachments(ids)
         _erase_rows(customer, ids, known, at)
-        _scrub_reports(ids, known)
-        case_ids = cases.forget_customer(ids, lambda text: privacy.scrub(text, with_masks(known)))
+        _scrub_reports(ids, known, masked)
+        case_ids = cases.forget_customer(ids, lambda text: privacy.scrub(text, masked))
         for c in complaints:  # the cluster register keys complainants by phone: count them anonymously now
             clusters.recount(c, phone="")
         tasks = [t.id for t in RevisitTask.select(RevisitTask.id).where(RevisitTask.complaint.in_(ids))]
@@ -120,7 +121,7 @@ def erase(customer, tenant, actor, at=None) -> Erased:
         about_cases = (Event.subject_type == "case") & Event.subject_id.in_(case_ids or [0])
         redacted = events.redact(
             subjects(customer.id, ids, tasks, orders) | about_cases,
-            lambda value: privacy.redact_json(value, with_masks(known)),
+            lambda value: privacy.redact_json(value, masked),
             actor=actor, tenant=tenant, reason=str(EventKind.CUSTOMER_ERASED), subject_type="customer",
             subject_id=customer.id, forget_client=lambda e: e.actor_id is None and e.actor_label == "customer")
         summary = {"complaints": len(complaints), "events_redacted": redacted, "files_deleted": len(files),
@@ -131,7 +132,7 @@ def erase(customer, tenant, actor, at=None) -> Erased:
             events.record(EventKind.CUSTOMER_ERASED, "complaint", c.id, actor, tenant=tenant,
                           data={"customer": customer.id})
     _unlink(files)  # after the commit: a rolled-back erasure keeps its files
-    if customer.email:  # the rate limit of mail to the customer counts under their address (Redis: not ours to roll back)
+    if customer.email:  # the limit on mail to the customer counts under their address (in Redis: no rollback)
         throttle.clear(recipient_key(customer.email))
     return Erased(complaints=len(complaints), events=redacted, files=len(files))
 
@@ -173,10 +174,10 @@ def _erase_rows(customer, ids, known, at) -> None:
 REPORT_ENTRY_WORDS = frozenset({"customer", "phone", "subject", "description", "request", "summary"})
 
 
-def _scrub_reports(ids, known) -> None:
+def _scrub_reports(ids, known, masked) -> None:
     """Submitted snapshots and analyses: the customer's complaints' entries lose the customer's words, every
     text loses their identifiers, figures stay. A major complaint's own report is redacted as its events are."""
-    mine, masked = set(ids), with_masks(known)
+    mine = set(ids)
     for row in Report.select(Report.id, Report.complaint, Report.analysis, Report.snapshot):
         own = row.complaint_id in mine
         changes = {"analysis": privacy.scrub(row.analysis, masked if own else known, patterns=own)}

@@ -18,7 +18,7 @@ from ..complaints import notices
 from ..complaints.actions import CUSTOMER_PERMISSIONS, normalise_phone
 from ..complaints.models import Complaint, Customer
 from ..complaints.rules import Move, MoveError, Status
-from ..db import atomic, now
+from ..db import atomic, is_sqlite, now
 from ..events import EventKind
 from ..i18n import LANGUAGES
 from ..revisits.actions import customer_survey
@@ -33,6 +33,10 @@ class Replayed(Exception):
     """This form was sent before: nothing new is recorded."""
 
 
+class LinkGone(Exception):
+    """The link stopped working while the form was on its way (the customer erased, the link reissued)."""
+
+
 class AlreadyUrged(Exception):
     """The customer already urged on this working day."""
 
@@ -42,7 +46,14 @@ class NoEmail(Exception):
 
 
 def _once(complaint, key: str) -> None:
-    """Claim a one-time key for this complaint, or raise Replayed if it was claimed before."""
+    """Claim a one-time key for this complaint, or raise Replayed if it was claimed before.
+
+    First the complaint's row is read again, locked (PostgreSQL; SQLite's writers run one at a time): a link
+    version changed since the token was checked means an erasure (or a reissue) committed meanwhile, and
+    the customer's words must not land on an erased complaint (LinkGone)."""
+    current = Complaint.select(Complaint.link_version).where(Complaint.id == complaint.id)
+    if (current if is_sqlite() else current.for_update()).scalar() != complaint.link_version:
+        raise LinkGone()
     try:
         with atomic():  # a savepoint: the surrounding transaction stays usable after a refusal
             CustomerAction.create(tenant=complaint.tenant_id, complaint=complaint.id, key=key[:64])

@@ -68,7 +68,10 @@ def customer_view(view):
                 limit, window = _limit("POSTS_PER_LINK", rules.POSTS_PER_LINK)
                 if throttle.hit(f"status:post:{opened.complaint.id}", window) > limit:
                     return _plain("status/error.html", 429, problem="busy")
-            return view(token, opened)
+            try:
+                return view(token, opened)
+            except actions.LinkGone:  # erased or reissued since the token was checked: as any dead link
+                return _plain("status/gone.html", 404)
     return wrapped
 
 
