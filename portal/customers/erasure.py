@@ -17,6 +17,7 @@ dates, deadlines and revisit scores, so reports and statistics come out the same
 (numbers, ids and complaint numbers only); the customer's row, marked `erased_at`, with a blank phone.
 Intake and erasure serialise on the customer row (`complaints.actions.find_customer`): a complaint taken
 in during an erasure goes to a new customer, an erasure coming after an intake sees the open complaint.
+A form the customer sends through their link as the erasure commits is refused (`status.actions._once`).
 """
 import dataclasses
 import json
