@@ -1,5 +1,5 @@
-"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, worker, backup,
-calendar-check."""
+"""Command-line verbs: `flask --app wsgi db upgrade|status|create`, seed-demo, create-user, unlock-user,
+reset-password, worker, backup, calendar-check."""
 import os
 import sys
 
@@ -109,6 +109,45 @@ def register(app) -> None:
                 with scoped(SYSTEM):  # no workspace yet: the system's log records the account
                     record(EventKind.USER_CREATED, "user", user.id, None, actor_label="command line", after=created)
         click.echo(f"created {user.email}")
+
+    def account(email):
+        """The account with this e-mail, or a clear refusal (exit status 2)."""
+        from .accounts.models import User
+        user = User.get_or_none(User.email == email.strip().lower())
+        if user is None:
+            raise click.BadParameter(f"no account has the e-mail {email}", param_hint="--email")
+        return user
+
+    @app.cli.command("unlock-user")
+    @click.option("--email", required=True)
+    def unlock_user_cmd(email):
+        """Unlock an account locked by failed sign-ins (also one at HQ only or with no workspace)."""
+        from .accounts.actions import unlock
+        with database.connection_context():
+            user = account(email)
+            done = unlock(user, "command line")
+        click.echo(f"unlocked {user.email}" if done
+                   else f"{user.email} was not locked; its failed sign-ins are forgiven")
+
+    @app.cli.command("reset-password")
+    @click.option("--email", required=True)
+    @click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+    def reset_password_cmd(email, password):
+        """Set a new password for an account: unlocks it and ends its sessions."""
+        from flask_babel import force_locale
+
+        from .accounts.actions import reset_password
+        from .accounts.messages import password_messages
+        from .accounts.rules import password_problems
+        with database.connection_context():
+            user = account(email)
+            problems = password_problems(password, user.email)
+            if problems:
+                with force_locale("en"):
+                    raise click.BadParameter(" ".join(str(m) for m in password_messages(problems)),
+                                             param_hint="--password")
+            reset_password(user, password, "command line", current_app.config["PASSWORD_HASH_METHOD"])
+        click.echo(f"new password set for {user.email}; unlocked, sessions ended")
 
     @app.cli.command("worker")
     @click.option("--workers", default=2, show_default=True)

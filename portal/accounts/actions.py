@@ -112,13 +112,11 @@ def sign_in(email: str, password: str, address: str | None, limits: Limits) -> U
 def lock(user: User, failures: int) -> bool:
     """Lock an account after too many failed sign-ins: its sessions end, an admin must unlock it.
 
-    Each tenant the person works in records the event (their admins unlock them there), and so does
-    each network whose HQ they belong to; an account with neither records it in the system's log.
-    Returns False when the account was already locked.
+    Every place the account belongs to records the event (see `places`). Returns False when the
+    account was already locked.
     """
     from ..events import EventKind, record
     from ..scope import SYSTEM, scoped
-    from ..tenancy.models import HqMembership, Membership
 
     with atomic(), scoped(SYSTEM):
         changed = (User.update(locked=True, locked_at=now(), version=User.version + 1,
@@ -126,11 +124,55 @@ def lock(user: User, failures: int) -> bool:
                    .where((User.id == user.id) & (User.locked == False)).execute())  # noqa: E712
         if not changed:
             return False
-        places = [{"tenant": m.tenant_id} for m in Membership.select(Membership.tenant)
-                  .where((Membership.user == user.id) & Membership.active)]
-        places += [{"network": m.network_id} for m in HqMembership.select(HqMembership.network)
-                   .where((HqMembership.user == user.id) & HqMembership.active)]
-        for place in places or [{}]:
+        for place in places(user):
             record(EventKind.USER_LOCKED, "user", user.id, None, **place,
                    before={"locked": False}, after={"locked": True}, data={"failures": failures})
     return True
+
+
+def places(user: User) -> list[dict]:
+    """Where a change to the account is logged, as `events.record` keywords: each tenant the person works in
+    (their admins unlock them there), each network whose HQ they belong to, or, with neither, the system's log."""
+    from ..scope import SYSTEM, scoped
+    from ..tenancy.models import HqMembership, Membership
+
+    with scoped(SYSTEM):  # a deliberate look across tenants, limited to this one person
+        found = [{"tenant": m.tenant_id} for m in Membership.select(Membership.tenant)
+                 .where((Membership.user == user.id) & Membership.active)]
+    found += [{"network": m.network_id} for m in HqMembership.select(HqMembership.network)
+              .where((HqMembership.user == user.id) & HqMembership.active)]
+    return found or [{}]
+
+
+# ---- an operator's recovery (the command line) ------------------------------------------------------
+
+def unlock(user: User, actor_label: str) -> bool:
+    """Unlock an account wherever its person works, and forgive its failed sign-ins; every place it belongs
+    to logs who did it. For accounts no tenant admin can reach (HQ only, no workspace). Returns False
+    (nothing logged) when it was not locked."""
+    from ..events import EventKind, record
+    from ..scope import SYSTEM, scoped
+
+    with atomic(), scoped(SYSTEM):
+        changed = (User.update(locked=False, locked_at=None, version=User.version + 1)
+                   .where((User.id == user.id) & (User.locked == True)).execute())  # noqa: E712
+        for place in places(user) if changed else ():
+            record(EventKind.USER_UNLOCKED, "user", user.id, None, **place, actor_label=actor_label,
+                   before={"locked": True}, after={"locked": False})
+    clear_failures(user.email)
+    return bool(changed)
+
+
+def reset_password(user: User, password: str, actor_label: str, method: str = "scrypt") -> None:
+    """Give an account a new password (the caller checked it against `rules.password_problems`): it is
+    unlocked, its failed sign-ins forgiven and its sessions ended; every place it belongs to logs it."""
+    from ..events import EventKind, record
+    from ..scope import SYSTEM, scoped
+
+    with atomic(), scoped(SYSTEM):
+        was_locked = User.select(User.locked).where(User.id == user.id).scalar()
+        User.update(version=User.version + 1).where(User.id == user.id).execute()  # open admin forms go stale
+        set_password(user, password, method)
+        for place in places(user):
+            record(EventKind.PASSWORD_RESET, "user", user.id, None, **place, actor_label=actor_label,
+                   before={"locked": was_locked}, after={"locked": False})

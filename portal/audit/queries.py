@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from .. import scope
 from ..accounts.models import User
 from ..complaints.models import Complaint
 from ..events import Event
@@ -27,6 +28,7 @@ class AuditFilter:
     subject_type: str = ""
     subject: str = ""  # a complaint number, or a subject id
     tenant: int = 0  # HQ: one tenant of the network
+    own: bool = False  # HQ: only headquarters' own events (tenant empty, this network)
     after: str = ""  # the cursor: "<at ISO>_<id>" of the last row shown
 
     @classmethod
@@ -40,13 +42,15 @@ class AuditFilter:
         return cls(actor=args.get("actor", "").strip()[:20], kind=args.get("kind", "").strip()[:40],
                    start=day("start"), end=day("end"), subject_type=args.get("subject_type", "").strip()[:24],
                    subject=args.get("subject", "").strip()[:40], tenant=int(tenant) if tenant.isdigit() else 0,
+                   own=tenant == "hq",
                    after=args.get("after", "")[:60])
 
     def args(self, **changes) -> dict:
         """The filters as URL arguments (empty ones left out), e.g. for the next page's link."""
         values = {"actor": self.actor, "kind": self.kind, "start": self.start.isoformat() if self.start else "",
                   "end": self.end.isoformat() if self.end else "", "subject_type": self.subject_type,
-                  "subject": self.subject, "tenant": self.tenant or "", "after": self.after, **changes}
+                  "subject": self.subject, "tenant": "hq" if self.own else self.tenant or "", "after": self.after,
+                  **changes}
         return {k: v for k, v in values.items() if v}
 
 
@@ -69,6 +73,8 @@ def _conditions(f: AuditFilter, zone) -> list:
         conds.append(Event.at < _utc_midnight(f.end + datetime.timedelta(days=1), zone))
     if f.tenant:
         conds.append(Event.tenant == f.tenant)
+    elif f.own:  # the network of the scope; in a tenant's scope this matches nothing
+        conds.append(Event.tenant.is_null() & (Event.network == scope.current().network_id))
     if f.subject_type:
         conds.append(Event.subject_type == f.subject_type)
     if f.subject:
