@@ -192,13 +192,27 @@ def document(tenant, kind: str, period: str, complaint=None, fresh: bool = True)
     raise ValueError(f"unknown report {kind!r}")
 
 
-def export_rows(tenant, period: Period):
-    """The period's register entries (duplicates left out) for the exports, oldest first, streamed."""
-    return (Complaint.select(Complaint.number, Complaint.kind, Complaint.channel, Complaint.grade, Category.name,
-                             Department.name, Complaint.status, Complaint.received_at, Complaint.closed_at,
-                             Complaint.is_repeat, Complaint.reopen_count, Complaint.crisis, Complaint.description)
-            .join(Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
-            .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
-            .where(Complaint.status.not_in(sorted(ELSEWHERE))
-                   & within(Complaint.received_at, Complaint.tenant, spans([tenant], period)))
-            .order_by(Complaint.received_at, Complaint.id).tuples().iterator())
+EXPORT_CHUNK = 5000  # register entries per statement of an export
+
+
+def export_rows(tenant, period: Period, chunk: int = EXPORT_CHUNK):
+    """The period's register entries (duplicates left out) for the exports, oldest first, `chunk` rows per
+    statement (keyset on receipt and id): a 100k-complaint month is never in memory at once, on PostgreSQL
+    either, whose driver would otherwise fetch the whole result before the first row."""
+    query = (Complaint.select(Complaint.number, Complaint.kind, Complaint.channel, Complaint.grade, Category.name,
+                              Department.name, Complaint.status, Complaint.received_at, Complaint.closed_at,
+                              Complaint.is_repeat, Complaint.reopen_count, Complaint.crisis, Complaint.description,
+                              Complaint.id)
+             .join(Category, JOIN.LEFT_OUTER, on=(Complaint.category == Category.id))
+             .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
+             .where(Complaint.status.not_in(sorted(ELSEWHERE))
+                    & within(Complaint.received_at, Complaint.tenant, spans([tenant], period)))
+             .order_by(Complaint.received_at, Complaint.id).limit(chunk))
+    page = list(query.tuples())
+    while page:
+        yield from (row[:-1] for row in page)
+        if len(page) < chunk:
+            return
+        received, last = page[-1][7], page[-1][-1]
+        page = list(query.where((Complaint.received_at >= received)  # where the index range starts
+                                & ((Complaint.received_at > received) | (Complaint.id > last))).tuples())

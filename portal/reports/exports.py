@@ -7,6 +7,7 @@ in XLSX it is stored as text with Excel's quote prefix, in CSV it gets a leading
 import csv
 import datetime
 import io
+import itertools
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -57,11 +58,20 @@ def _round(value):
     return None if value is None else round(value, 2)
 
 
-def _text(ws, value) -> WriteOnlyCell:
+def _text(ws, value):
+    """The value as it goes into a row: formula-looking text as a cell marked text, anything else as it is
+    (openpyxl makes the plain cells itself: a cell of ours for every value took a third of a big month's time)."""
+    if not (isinstance(value, str) and value.startswith(FORMULA_START)):
+        return value
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"  # stored as text, never as a formula
-        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+    cell.data_type = "s"  # stored as text, never as a formula
+    cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+    return cell
+
+
+def _date(ws, value):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = DATE_FORMAT
     return cell
 
 
@@ -76,8 +86,9 @@ def complaint_cells(row, zone) -> list:
             _local(closed, zone), "是" if repeat else "否", reopened, "是" if crisis else "否", text]
 
 
-def xlsx(doc: dict, complaints, timezone: str) -> bytes:
-    """The workbook: 汇总 (summary) and 投诉明细 (the month's complaints, real date cells)."""
+def xlsx(doc: dict, complaints, timezone: str, out) -> None:
+    """Write the workbook into the binary file `out`: 汇总 (summary) and 投诉明细 (the month's complaints,
+    real date cells). Rows go to openpyxl's temporary files as they come, so a big month stays out of memory."""
     wb = Workbook(write_only=True)
     zone = ZoneInfo(timezone)
     summary = wb.create_sheet("汇总")
@@ -85,22 +96,19 @@ def xlsx(doc: dict, complaints, timezone: str) -> bytes:
     summary.column_dimensions["B"].width = 16
     summary.append([_bold(summary, "指标"), _bold(summary, "数值")])
     for label, value, fmt in summary_rows(doc):
-        cell = _text(summary, value)
         if fmt and value is not None:
-            cell.number_format = fmt
-        summary.append([_text(summary, label), cell])
+            value = WriteOnlyCell(summary, value=value)
+            value.number_format = fmt
+        summary.append([_text(summary, label), _text(summary, value)])
     sheet = wb.create_sheet("投诉明细")
     for col, width in zip("ABCDEFGHIJKLM", (18, 6, 10, 6, 12, 12, 14, 17, 17, 8, 8, 8, 60)):
         sheet.column_dimensions[col].width = width
     sheet.append([_bold(sheet, h) for h in COMPLAINT_HEADERS])
     for row in complaints:
         cells = [_text(sheet, v) for v in complaint_cells(row, zone)]
-        for cell in cells[7:9]:
-            cell.number_format = DATE_FORMAT
+        cells[7:9] = [_date(sheet, v) for v in cells[7:9]]
         sheet.append(cells)
-    out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
 
 
 def _bold(ws, text):
@@ -119,20 +127,33 @@ def _csv_value(value):
     return "" if value is None else value
 
 
-def csv_bytes(header: list[str], rows) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""
+def csv_chunks(header: list[str], rows, per_chunk: int = 1000):
+    """The CSV in pieces of `per_chunk` rows, for a streamed response: UTF-8 with a byte-order mark, so
+    spreadsheet programs show Chinese correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write("\ufeff")
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+    rows = iter(rows)
+    while True:
+        for row in itertools.islice(rows, per_chunk):
+            writer.writerow([_csv_value(v) for v in row])
+        if not buf.tell():
+            return
+        yield buf.getvalue().encode("utf-8")
+        buf.seek(0)
+        buf.truncate()
+
+
+def csv_bytes(header: list[str], rows) -> bytes:
+    return b"".join(csv_chunks(header, rows))
 
 
 def summary_csv(doc: dict) -> bytes:
     return csv_bytes(["指标", "数值"], ((label, value) for label, value, _ in summary_rows(doc)))
 
 
-def complaints_csv(complaints, timezone: str) -> bytes:
+def complaints_csv(complaints, timezone: str):
+    """The month's complaints as CSV pieces (see csv_chunks)."""
     zone = ZoneInfo(timezone)
-    return csv_bytes(COMPLAINT_HEADERS, (complaint_cells(row, zone) for row in complaints))
+    return csv_chunks(COMPLAINT_HEADERS, (complaint_cells(row, zone) for row in complaints))

@@ -1,14 +1,15 @@
 """The tenant's reports: the monthly report, the quarterly analyses, a page per major complaint."""
-import io
 import json
+import tempfile
 import time
 from datetime import date
 
 import click
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, flash, g, redirect, request, send_file, stream_with_context, url_for
 from flask_babel import gettext as _
 
+from .. import scope
 from ..access import get_or_404, requires, tenant_blueprint
 from ..complaints.models import Complaint
 from ..complaints.rules import Grade
@@ -21,6 +22,7 @@ from .rules import Period
 
 bp = tenant_blueprint("reports", __name__, "/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 TEMPLATES = {"monthly": "reports/monthly.html", "general": "reports/quarterly.html",
              "hot_important": "reports/quarterly.html", "major": "reports/major.html"}
 
@@ -149,8 +151,18 @@ def post_analysis(kind: str, period: str, complaint=None):
 def monthly_xlsx():
     period = period_arg("month", last_month(), 1)
     _, doc = document("monthly", period.label)
-    data = exports.xlsx(doc, documents.export_rows(g.tenant, period), g.tenant.timezone)
-    return _download(data, f"kesu-{g.tenant.slug}-{period.label}.xlsx", XLSX)
+    out = tempfile.TemporaryFile()  # a zip needs a seekable file; send_file closes (and so deletes) it
+    try:
+        exports.xlsx(doc, documents.export_rows(g.tenant, period), g.tenant.timezone, out)
+    except BaseException:
+        out.close()
+        raise
+    size = out.tell()
+    out.seek(0)
+    response = send_file(out, mimetype=XLSX, as_attachment=True,
+                         download_name=f"kesu-{g.tenant.slug}-{period.label}.xlsx")
+    response.content_length = size
+    return response
 
 
 @bp.get("/monthly.csv")
@@ -158,14 +170,29 @@ def monthly_xlsx():
 def monthly_csv():
     period = period_arg("month", last_month(), 1)
     if request.args.get("part") == "complaints":
-        data = exports.complaints_csv(documents.export_rows(g.tenant, period), g.tenant.timezone)
-        return _download(data, f"kesu-{g.tenant.slug}-{period.label}-complaints.csv", "text/csv; charset=utf-8")
+        rows = documents.export_rows(g.tenant, period)
+        response = Response(_streamed(exports.complaints_csv(rows, g.tenant.timezone)), mimetype=CSV)
+        return _attachment(response, f"kesu-{g.tenant.slug}-{period.label}-complaints.csv")
     _, doc = document("monthly", period.label)
-    return _download(exports.summary_csv(doc), f"kesu-{g.tenant.slug}-{period.label}.csv", "text/csv; charset=utf-8")
+    return _attachment(Response(exports.summary_csv(doc), mimetype=CSV), f"kesu-{g.tenant.slug}-{period.label}.csv")
 
 
-def _download(data: bytes, name: str, mimetype: str):
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+def _streamed(chunks):
+    """The body, read after the view returned: Flask pushes the request context again for it, but the tenant
+    scope was left at the request's end, so the body takes the scope along."""
+    within = scope.current()
+
+    def body():
+        with scope.scoped(within):
+            yield from chunks
+    return stream_with_context(body())
+
+
+def _attachment(response, name: str):
+    """Downloaded, as send_file answers: an attachment with its file name, not kept in caches."""
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.app_context_processor
