@@ -22,7 +22,7 @@ ADMIN = "admin@dealer-sh01.demo"
 WRONG = "E-mail or password is wrong, or the account is disabled."
 SLOW_DOWN = "Too many failed attempts. Wait a few minutes and try again."
 LOCKED = ("Too many failed attempts: the account is locked. Ask an administrator of your workspace "
-          "to unlock it.")
+          "to unlock it; a headquarters account, the system's operator.")
 
 
 

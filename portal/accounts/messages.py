@@ -12,7 +12,7 @@ PASSWORD_MESSAGES = {
 WRONG_PASSWORD = _l("E-mail or password is wrong, or the account is disabled.")
 SLOW_DOWN = _l("Too many failed attempts. Wait a few minutes and try again.")
 LOCKED = _l("Too many failed attempts: the account is locked. Ask an administrator of your "
-            "workspace to unlock it.")
+            "workspace to unlock it; a headquarters account, the system's operator.")
 
 
 def password_messages(problems) -> list:
