@@ -36,8 +36,11 @@ worker: install
 	$(FLASK) worker
 
 # PYTEST_ARGS passes options through: `make test PYTEST_ARGS="-x -k accounts"`.
+# The suite runs in one process per core (pytest-xdist); tests sharing a module-scoped fixture stay in
+# one (tests/conftest.py groups them). PYTEST_WORKERS=0 runs it in a single process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -60,7 +60,10 @@ def pytest_configure(config):
         raise pytest.UsageError("KESU_REQUIRE_POSTGRES=1 but KESU_TEST_DATABASE_URL is not set")
     _compile_translations()
     _compile_url_rules_once()
-    config._kesu_tally = {"postgres": 0, "browser": 0, "all": 0, "skipped": {}}
+    TALLY.update(postgres=0, browser=0, all=0, skipped={})
+
+
+TALLY = {}  # what passed and skipped in this run, counted from the tests' reports
 
 
 def _compile_translations() -> None:
@@ -133,22 +136,61 @@ def _sqlite_twin(nodeid: str) -> str:
         "-postgres", "-sqlite", 1)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    tally = item.config._kesu_tally
+def pytest_collection_modifyitems(config, items):
+    """Label each test with its backend and whether it drives a browser: the reports carry the
+    labels to the process that counts them (the controller, when pytest-xdist runs the tests)."""
+    for item in items:
+        item.user_properties += [("kesu_backend", _backend(item)),
+                                 ("kesu_browser", item.get_closest_marker("browser") is not None)]
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (as `make test` runs): tests go to the xdist workers one by one, except that
+    the tests of a module with a module-scoped fixture (one seeded world per module and backend, as in
+    test_access_policy.py) stay together per backend, so that fixture is built once, not in each worker.
+    (xdist's own loadgroup relies on renaming tests, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+
+    @functools.cache
+    def shares_a_module_fixture(path: str) -> bool:
+        file = root / path
+        return file.suffix == ".py" and file.exists() and 'scope="module"' in file.read_text(encoding="utf-8")
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if not shares_a_module_fixture(path):
+                return nodeid
+            backend = re.search(r"[\[-](sqlite|postgres)[\]-]", nodeid)
+            return f"{path}::{backend.group(1) if backend else ''}"
+
+    return ModuleFixtureScheduling(config, log)
+
+
+def _label(report, name):
+    return dict(report.user_properties).get(name)
+
+
+def pytest_runtest_logreport(report):
+    """Count what passed and what skipped (in the controller when tests run in xdist workers)."""
+    tally = TALLY
+    backend = _label(report, "kesu_backend")
     if report.skipped and not hasattr(report, "wasxfail"):
-        tally["skipped"][item.nodeid] = _backend(item)
+        tally["skipped"][report.nodeid] = backend
     if report.when == "call" and report.passed:
         tally["all"] += 1
-        tally["postgres"] += _backend(item) == "postgres"
-        tally["browser"] += item.get_closest_marker("browser") is not None
+        tally["postgres"] += backend == "postgres"
+        tally["browser"] += bool(_label(report, "kesu_browser"))
 
 
 def _missing_in_ci(config) -> list[str]:
-    tally = getattr(config, "_kesu_tally", None)
-    if tally is None:
+    tally = TALLY
+    if not tally or hasattr(config, "workerinput"):  # an xdist worker: its controller counts
         return []
     missing = []
     skipped = tally["skipped"]
@@ -226,14 +268,23 @@ def pg_url_for(name: str) -> str:
 def pg_scratch_database():
     """A new, empty PostgreSQL database for one test; dropped afterwards. Yields its URL."""
     admin = _pg_admin()
-    name = f"kesu_test_{uuid.uuid4().hex[:10]}"
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    name = _create_database(admin)
     try:
         yield pg_url_for(name)
     finally:
         _close_pool()
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _create_database(admin) -> str:
+    """A new database for this run. Its commits do not wait for the WAL to reach the disk
+    (synchronous_commit = off: ~10 ms a commit saved; a crash of the server could lose the last
+    commits of a test database, nothing else changes): set on this database only, never the server."""
+    name = f"kesu_test_{uuid.uuid4().hex[:10]}"
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    admin.cursor().execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    return name
 
 
 def _pg_admin():
@@ -295,8 +346,7 @@ class PgSeed:
 def pg_database(tmp_path_factory):
     """The PostgreSQL database of this run: migrated and seeded once, dropped at the end."""
     admin = _pg_admin()
-    name = f"kesu_test_{uuid.uuid4().hex[:10]}"
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    name = _create_database(admin)
     url = pg_url_for(name)
     seed = None
     try:
