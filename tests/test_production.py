@@ -111,6 +111,17 @@ def test_a_safe_production_configuration_starts_with_secure_cookies(db_url, tmp_
     assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_passwords_are_hashed_at_full_strength_outside_the_tests(tmp_path):
+    """The tests hash with a cheap scrypt (tests/conftest.py HASH) to stay fast; an instance
+    configured for production hashes with werkzeug's default scrypt (N = 2**15)."""
+    from portal.accounts.actions import hash_password
+    cfg = production_config(tmp_path)
+    del cfg["PASSWORD_HASH_METHOD"]  # as portal/config.py sets it, not as the tests relax it
+    app = create_app(cfg)
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert hash_password("kesu-demo", app.config["PASSWORD_HASH_METHOD"]).startswith("scrypt:32768:8:1$")
+
+
 def test_development_keeps_working_without_any_setting(tmp_path):
     app = create_app(base_config(f"sqlite:///{tmp_path / 'kesu.db'}", tmp_path, KESU_ENV="development",
                                  SECRET_KEY="dev", STATUS_LINK_SECRET=None, DEBUG=True))
