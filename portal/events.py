@@ -88,6 +88,11 @@ class EventKind(enum.StrEnum):
     MILESTONE_WAIVED = "supervision.milestone_waived"  # a milestone was waived, with a reason
     ORDER_WARNING = "supervision.warning"  # a milestone was missed: warning (预警) to department and leader
     ORDER_CLOSED = "supervision.closed"  # every milestone done or waived: the order is closed
+    ORDER_DEPARTMENT = "supervision.department"  # an open order followed its complaint to a department and leader
+    ORDER_COPIED = "supervision.copied"  # more people were copied on an open order (e.g. a crisis team's leader)
+    MILESTONE_ADDED = "supervision.milestone_added"  # a milestone was added to an open order (a crisis deadline)
+    MILESTONE_MOVED = "supervision.milestone_moved"  # a milestone's due moment moved: its clock started again
+    FOLLOW_UP_REMINDED = "supervision.follow_up_reminded"  # customer service was reminded to follow up; next date
     EARLY_WARNING = "early_warning.raised"  # the early-warning chain told the next person up (预警链)
     CRISIS_DECLARED = "crisis.declared"  # a crisis file was opened, by staff or by the escalation rules
     CRISIS_TEAM = "crisis.team"  # the crisis team or the leader's named spokesperson changed

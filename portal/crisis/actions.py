@@ -88,7 +88,7 @@ def declare(complaint, actor, summary: str = "", source: str = "staff") -> Crisi
                       data={"crisis": file.id, "source": source, "summary": file.summary},
                       actor_label=None if actor else "system")
         deadline = clocks.start(complaint, K.CRISIS_PLAN)
-        supervision.supervise(complaint, "crisis_plan", deadline.due_at, cc=[leader])
+        supervision.supervise(complaint, "crisis_plan", deadline.due_at, cc=[leader], actor=actor)
         people = supervision.role_members(complaint.tenant_id, cfg["notify_roles"])
         people.update(hq_admins(complaint.tenant_id))
         _send(people, "crisis_declared", file, complaint, actor, due_at=deadline.due_at)
@@ -125,7 +125,7 @@ def set_team(file, actor, *, leader, executive=None, hq_participant=None, member
                 hq_participant=file.hq_participant_id, members=sorted(wanted))
         order = supervision.open_order_for(complaint)
         if order is not None:
-            supervision.add_cc(order, [leader.id])
+            supervision.add_cc(order, [leader.id], actor)
         _send({k: v for k, v in after.items() if k not in before}, "crisis_team", file, complaint, actor)
 
 
@@ -186,7 +186,7 @@ def on_plan_decided(approval, actor, approved: bool, authority) -> None:
     file = CrisisFile.get_by_id(plan.file_id)
     complaint = Complaint.get_by_id(file.complaint_id)
     deadline = clocks.start(complaint, K.CRISIS_CONTACT)
-    supervision.supervise(complaint, "crisis_contact", deadline.due_at, cc=[file.leader_id])
+    supervision.supervise(complaint, "crisis_contact", deadline.due_at, cc=[file.leader_id], actor=actor)
     managers = supervision.users_by_id([file.leader_id, file.executive_id, file.spokesperson_id])
     _send(managers, "crisis_contact_due", file, complaint, actor, plan=plan, due_at=deadline.due_at)
 
@@ -219,7 +219,7 @@ def customer_unsatisfied(file, actor, note: str) -> None:
     complaint = Complaint.get_by_id(file.complaint_id)
     with atomic():
         deadline = clocks.start(complaint, K.CRISIS_ADJUST)
-        supervision.supervise(complaint, "crisis_adjust", deadline.due_at, cc=[file.leader_id])
+        supervision.supervise(complaint, "crisis_adjust", deadline.due_at, cc=[file.leader_id], actor=actor)
         _record(EventKind.CRISIS_UNSATISFIED, file, complaint, actor, note=(note or "").strip())
         _send(supervision.users_by_id([file.leader_id, file.executive_id]), "crisis_unsatisfied", file, complaint,
               actor, note=(note or "").strip(), due_at=deadline.due_at)

@@ -96,9 +96,22 @@ def add_milestone(order, actor, *, due_at, title: str = "", key: str = "", owner
     if problems:
         raise SupervisionError(problems)
     with atomic():
-        position = (Milestone.select(Milestone.position).where(Milestone.order == order.id)
-                    .order_by(Milestone.position.desc()).scalar() or 0) + 1
-        return _add_milestone(order, position, {"title": title, "key": key, "due_at": due_at, "owner": owner})
+        milestone = _append_milestone(order, {"title": title, "key": key, "due_at": due_at, "owner": owner})
+        _record_milestone(EventKind.MILESTONE_ADDED, order, milestone, actor, {}, {"due_at": due_at})
+    return milestone
+
+
+def _append_milestone(order, m: dict) -> Milestone:
+    position = (Milestone.select(Milestone.position).where(Milestone.order == order.id)
+                .order_by(Milestone.position.desc()).scalar() or 0) + 1
+    return _add_milestone(order, position, m)
+
+
+def _record_milestone(kind, order, milestone, actor, before: dict, after: dict, **data) -> None:
+    """A change to one milestone of an open order, on the complaint's timeline (internal)."""
+    events.record(kind, "complaint", order.complaint_id, actor, tenant=order.tenant_id, before=before, after=after,
+                  data={"order": order.id, "milestone": milestone.id, "key": milestone.key,
+                        "title": milestone.title, **data}, actor_label=None if actor else "system")
 
 
 def auto_milestones(tenant, at) -> list[dict]:
@@ -159,12 +172,15 @@ def report_progress(order, actor, body: str, *, milestone=None, files=(), kind: 
         report = ProgressReport.create(tenant=order.tenant_id, order=order, milestone=milestone, kind=kind,
                                        body=body, author=actor,
                                        attachment_ids=" ".join(str(a.id) for a in attachments))
-        if kind == "follow_up":
+        before = after = None
+        if kind == "follow_up":  # the next reminder counts from this follow-up
+            before = {"next_follow_up_at": order.next_follow_up_at}
             order.next_follow_up_at = working_due(complaint.tenant, now(), order.follow_up_days)
             SupervisionOrder.update(next_follow_up_at=order.next_follow_up_at).where(
                 SupervisionOrder.id == order.id).execute()
+            after = {"next_follow_up_at": order.next_follow_up_at}
         events.record(EventKind.ORDER_PROGRESS, "complaint", complaint.id, actor, tenant=order.tenant_id,
-                      data={"order": order.id, "kind": kind, "body": body,
+                      before=before, after=after, data={"order": order.id, "kind": kind, "body": body,
                             "milestone": getattr(milestone, "id", None)})
         tell(order, complaint, "supervision_progress", people_of(order), actor, report=report)
     return report
@@ -231,21 +247,39 @@ def close(order, actor, expected_version: int | None = None) -> None:
                       data={"order": order.id})
 
 
-def add_cc(order, user_ids) -> None:
+def add_cc(order, user_ids, actor=None) -> None:
     """Copy more people on the order's progress and warnings (e.g. a crisis team's leader)."""
-    ids = [i for i in order.cc_ids]
-    ids += [i for i in user_ids if i and i not in ids]
+    with atomic():
+        copied = _copy(order, user_ids)
+        if copied:
+            events.record(EventKind.ORDER_COPIED, "complaint", order.complaint_id, actor, tenant=order.tenant_id,
+                          before={"cc": copied[0]}, after={"cc": copied[1]}, data=_copied_data(order, copied),
+                          actor_label=None if actor else "system")
+
+
+def _copy(order, user_ids) -> tuple[list[int], list[int]] | None:
+    """Add the people to the order's cc; (before, after) ids when that changed it."""
+    before = order.cc_ids
+    ids = list(before) + [i for i in dict.fromkeys(user_ids) if i and i not in before]
     cc = " ".join(str(i) for i in ids)[:200]
-    if cc != order.cc:
-        SupervisionOrder.update(cc=cc).where(SupervisionOrder.id == order.id).execute()
-        order.cc = cc
+    if cc == order.cc:
+        return None
+    SupervisionOrder.update(cc=cc).where(SupervisionOrder.id == order.id).execute()
+    order.cc = cc
+    return before, order.cc_ids
 
 
-def supervise(complaint, key: str, due_at, cc=()) -> SupervisionOrder | None:
+def _copied_data(order, copied) -> dict:
+    added = [i for i in copied[1] if i not in copied[0]]
+    return {"order": order.id, "copied": [u.name for u in users_by_id(added).values()]}
+
+
+def supervise(complaint, key: str, due_at, cc=(), actor=None) -> SupervisionOrder | None:
     """Put a built-in milestone on the complaint's open order, issuing one when the tenant wants it.
 
     Crisis handling calls this for each of its deadlines, so the board shows them and a missed one
-    raises the same warning as any other milestone.
+    raises the same warning as any other milestone. One event says what changed on the order: the
+    milestone added or moved (due before -> after), and anyone newly copied.
     """
     order = open_order_for(complaint)
     if order is None:
@@ -253,18 +287,42 @@ def supervise(complaint, key: str, due_at, cc=()) -> SupervisionOrder | None:
             return None
         return issue(complaint, None, milestones=[{"key": key, "due_at": due_at}], reason="", trigger="crisis",
                      cc=cc)
-    running = Milestone.select().where((Milestone.order == order.id) & (Milestone.key == key)
-                                       & (Milestone.status == MilestoneStatus.OPEN)).first()
-    if running is not None:  # the clock started again (e.g. a second adjustment): the milestone moves with it
-        Milestone.update(due_at=due_at, warned_at=None).where(Milestone.id == running.id).execute()
-    else:
-        add_milestone(order, None, key=key, due_at=due_at)
-    add_cc(order, cc)
+    with atomic():
+        running = Milestone.select().where((Milestone.order == order.id) & (Milestone.key == key)
+                                           & (Milestone.status == MilestoneStatus.OPEN)).first()
+        if running is not None:  # the clock started again (e.g. a second adjustment): the milestone moves with it
+            Milestone.update(due_at=due_at, warned_at=None).where(Milestone.id == running.id).execute()
+            kind, milestone = EventKind.MILESTONE_MOVED, running
+            before, after = {"due_at": running.due_at}, {"due_at": due_at}
+            if running.warned_at is not None:  # its warning was spent: a new one goes out when it is missed again
+                before["warned_at"], after["warned_at"] = running.warned_at, None
+        else:
+            kind, milestone = EventKind.MILESTONE_ADDED, _append_milestone(order, {"key": key, "due_at": due_at})
+            before, after = {}, {"due_at": due_at}
+        copied = _copy(order, cc)
+        data = {}
+        if copied:
+            before["cc"], after["cc"] = copied
+            data = {"copied": _copied_data(order, copied)["copied"]}
+        if before != after:
+            _record_milestone(kind, order, milestone, actor, before, after, **data)
     return order
 
 
-def assign_department(order, department) -> None:
+def assign_department(order, department, actor=None) -> None:
     """An order issued before the complaint had a department goes to the one it is transferred to."""
-    SupervisionOrder.update(department=department.id, leader=department.leader_id,
-                            version=SupervisionOrder.version + 1).where(SupervisionOrder.id == order.id).execute()
-    order.department_id, order.leader_id = department.id, department.leader_id
+    before = {"department": order.department_id, "leader": order.leader_id}
+    after = {"department": department.id, "leader": department.leader_id}
+    if before == after:
+        return
+    leader = users_by_id([department.leader_id]).get(department.leader_id)
+    with atomic():
+        SupervisionOrder.update(department=department.id, leader=department.leader_id,
+                                version=SupervisionOrder.version + 1).where(
+            SupervisionOrder.id == order.id).execute()
+        order.department_id, order.leader_id = department.id, department.leader_id
+        events.record(EventKind.ORDER_DEPARTMENT, "complaint", order.complaint_id, actor, tenant=order.tenant_id,
+                      before=before, after=after,
+                      data={"order": order.id, "department_name": department.name,
+                            "leader_name": leader.name if leader else None},
+                      actor_label=None if actor else "system")

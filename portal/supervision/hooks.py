@@ -23,7 +23,7 @@ def on_move(complaint, step, actor, data, before_status) -> None:
         return
     order = actions.open_order_for(complaint)
     if order is not None and order.department_id is None:
-        actions.assign_department(order, Department.get_by_id(complaint.department_id))
+        actions.assign_department(order, Department.get_by_id(complaint.department_id), actor)
 
 
 escalation.GRADE_HOOKS.append(on_grade)

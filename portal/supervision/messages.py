@@ -1,4 +1,6 @@
 """Translated words of the supervision area; registers its timeline labels and refusal reasons."""
+import datetime
+
 from flask_babel import lazy_gettext as _l
 
 from ..complaints import messages as complaint_messages
@@ -34,6 +36,10 @@ complaint_messages.EVENT_LABELS.update({
     "supervision.issued": _l("Supervision order issued"), "supervision.progress": _l("Supervision: progress"),
     "supervision.milestone_done": _l("Milestone met"), "supervision.milestone_waived": _l("Milestone waived"),
     "supervision.warning": _l("Warning: milestone missed"), "supervision.closed": _l("Supervision order closed"),
+    "supervision.department": _l("Supervision order sent to a department"),
+    "supervision.copied": _l("People copied on a supervision order"),
+    "supervision.milestone_added": _l("Milestone added"), "supervision.milestone_moved": _l("Milestone due moment moved"),
+    "supervision.follow_up_reminded": _l("Follow-up reminder sent"),
 })
 
 
@@ -44,6 +50,16 @@ def problem_text(code: str):
 def milestone_title(m) -> str:
     """A built-in milestone in the reader's language, or the title customer service gave it."""
     return m.title or str(MILESTONE_KEYS.get(m.key, m.key))
+
+
+def event_milestone_title(data: dict) -> str:
+    """The milestone an event is about, as `milestone_title` names it."""
+    return data.get("title") or str(MILESTONE_KEYS.get(data.get("key"), data.get("key") or ""))
+
+
+def moment(value) -> datetime.datetime | None:
+    """A moment as an event's JSON keeps it (text), back as the naive UTC datetime `localtime` shows."""
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 CHAIN_FLAGS = {
     "upset_at_reception": _l("Upset customer at the reception (guard, front desk)"),

@@ -66,8 +66,14 @@ def remind_follow_ups(at=None) -> int:
             people = (actions.users_by_id([order.issued_by_id]) if order.issued_by_id else
                       actions.role_members(tenant.id, actions.config(tenant)["copy_roles"]))
             actions.tell(order, complaint, "supervision_follow_up", people, None, tenant=tenant)
-            SupervisionOrder.update(next_follow_up_at=actions.working_due(tenant, at, order.follow_up_days)).where(
-                SupervisionOrder.id == order.id).execute()
+            following = actions.working_due(tenant, at, order.follow_up_days)
+            SupervisionOrder.update(next_follow_up_at=following).where(SupervisionOrder.id == order.id).execute()
+            # One event per reminder: it was sent, and when the next one is due (not one for each).
+            events.record(EventKind.FOLLOW_UP_REMINDED, "complaint", complaint.id, None, tenant=tenant.id,
+                          before={"next_follow_up_at": order.next_follow_up_at},
+                          after={"next_follow_up_at": following},
+                          data={"order": order.id, "number": order.number(tenant.code), "told": sorted(people)},
+                          actor_label="system")
     return len(rows)
 
 
