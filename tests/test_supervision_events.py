@@ -193,3 +193,22 @@ def test_no_supervision_change_reaches_the_customer(app, client, in_tenant):
     assert c.number in html
     for text in hidden:
         assert text not in html, text
+
+
+def test_settling_a_milestone_closing_the_order_and_its_warning_say_what_changed(app, in_tenant):
+    with in_tenant("dealer-sh01"):
+        c = f.complaint()
+        order = issued(c)
+        m = Milestone.get(Milestone.order == order.id)
+        due = m.due_at
+    with app.app_context():
+        assert sweep.run(at=due)["warnings"] == 1
+    with in_tenant("dealer-sh01"):
+        actions.waive(Milestone.get_by_id(m.id), f.user("cs@dealer-sh01.demo"), "客户已撤诉")
+        actions.close(SupervisionOrder.get_by_id(order.id), f.user("cs@dealer-sh01.demo"))
+        changes = {e.kind: (e.loaded("before"), e.loaded("after")) for e in Event.select().where(
+            (Event.subject_id == c.id) & Event.kind.in_(["supervision.warning", "supervision.milestone_waived",
+                                                         "supervision.closed"]))}
+    assert changes == {"supervision.warning": ({"warned_at": None}, {"warned_at": str(due)}),
+                       "supervision.milestone_waived": ({"status": "open"}, {"status": "waived"}),
+                       "supervision.closed": ({"status": "open"}, {"status": "closed"})}

@@ -209,6 +209,7 @@ def _settle(milestone, actor, status, kind, note: str = "", reason: str = "") ->
         milestone.status = status
         order = SupervisionOrder.get_by_id(milestone.order_id)
         events.record(kind, "complaint", order.complaint_id, actor, tenant=order.tenant_id,
+                      before={"status": MilestoneStatus.OPEN}, after={"status": status},
                       data={"order": order.id, "milestone": milestone.id, "title": milestone.title,
                             "key": milestone.key, "reason": reason, "note": note},
                       actor_label=None if actor else "system")
@@ -244,6 +245,7 @@ def close(order, actor, expected_version: int | None = None) -> None:
             raise SupervisionError({"__all__": "order_changed"})
         order.status, order.version = OrderStatus.CLOSED, version + 1
         events.record(EventKind.ORDER_CLOSED, "complaint", order.complaint_id, actor, tenant=order.tenant_id,
+                      before={"status": OrderStatus.OPEN}, after={"status": OrderStatus.CLOSED},
                       data={"order": order.id})
 
 

@@ -46,6 +46,7 @@ def _warn(m, tenant, at) -> None:
     if m.owner_id:
         people.update(actions.users_by_id([m.owner_id]))
     events.record(EventKind.ORDER_WARNING, "complaint", complaint.id, None, tenant=tenant.id,
+                  before={"warned_at": None}, after={"warned_at": at},
                   data={"order": order.id, "number": order.number(tenant.code), "milestone": m.id,
                         "key": m.key, "title": m.title, "due_at": m.due_at,
                         "told": sorted(people)}, actor_label="system")
