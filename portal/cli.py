@@ -61,7 +61,7 @@ def register(app) -> None:
         if current_app.config["KESU_ENV"] == "production":
             click.echo("seed-demo refuses to run with KESU_ENV=production", err=True)
             sys.exit(1)
-        from . import demo, demo_complaints
+        from . import demo, demo_complaints, demo_work_orders
         with database.connection_context():
             if demo.is_seeded():
                 click.echo("demo data already present")
@@ -70,8 +70,11 @@ def register(app) -> None:
                 click.echo(f"seeded {len(emails)} demo users (password {demo.DEMO_PASSWORD})")
             # Idempotent per tenant, so a database seeded before the demo complaints existed gets them too.
             added = demo_complaints.seed()
+            dispatched = demo_work_orders.seed()  # after the complaints: idempotent per work order
         if added:
             click.echo("seeded demo complaints: " + ", ".join(f"{slug} {n}" for slug, n in added.items()))
+        if dispatched:
+            click.echo("seeded demo work orders: " + ", ".join(f"{slug} {n}" for slug, n in dispatched.items()))
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

@@ -66,7 +66,7 @@ def seed(slugs=None) -> dict[str, int]:
     return added
 
 
-class _Cast:
+class Cast:
     """The demo users, departments and categories of one tenant, looked up by short names."""
 
     def __init__(self, tenant):
@@ -84,19 +84,19 @@ class _Cast:
 
 
 def _tell(tenant, stories) -> int:
-    cast, done = _Cast(tenant), {}
+    cast, done = Cast(tenant), {}
     for story in stories:
         data = {"kind": story.kind, "channel": story.channel, "category": cast.categories[story.category],
                 "description": story.description, "customer_request": story.request, "complainants": 1,
                 "vip": False, **customer_data(tenant, story.customer), **story.extra}
         complaint, _ = actions.intake(tenant, cast.user("cs"), data)
         for actor, verb, payload in story.steps:
-            _act(cast, complaint, cast.user(actor), verb, payload, done)
+            act(cast, complaint, cast.user(actor), verb, payload, done)
         done[story.key] = complaint
     return len(done)
 
 
-def _act(cast, complaint, actor, verb, payload, done) -> None:
+def act(cast, complaint, actor, verb, payload, done) -> None:
     if verb == "note":
         actions.add_note(complaint, actor, payload["body"], public=payload["public"])
     elif verb == "assign":

@@ -318,3 +318,96 @@ PROPERTY = [
           channel="web"),
     Story("renovation_question", 12, "其他", "询问装修申请需要提交哪些材料。", kind="inquiry"),
 ]
+
+
+# --- work orders headquarters dispatched (工单), by network -------------------------------------
+
+@dataclass
+class WorkOrderStory:
+    """A complaint headquarters received (hotline, 12315) and dispatched to a tenant, and what became of it."""
+
+    key: str  # unique across the demo: the work order's intake key is made of it (seeding it twice adds nothing)
+    to: str  # the tenant it is dispatched to first
+    customer: int  # index into that tenant's customers (demo_complaints.customer_data), beyond its own stories'
+    category: str
+    description: str
+    request: str
+    source: str = "phone"  # how HQ received it: its hotline by default
+    hours: float = 24  # HQ's deadline for the first response, in hours on the clock
+    steps: list = field(default_factory=list)  # work-order steps, then complaint steps in the tenant holding it
+
+
+def accept(note, by="cs"):
+    return by, "accept", {"note": note}
+
+
+def send_back(reason, by="cs"):
+    return by, "return", {"reason": reason}
+
+
+def redirect(to, reason):
+    return "hq", "redirect", {"to": to, "reason": reason}
+
+
+# Each network: one waiting for acceptance, one accepted and in hand, one returned to HQ and waiting for its
+# decision, one returned and redirected to the other tenant (which accepted it), and one with an urgent
+# half-hour deadline (the shortest HQ's form allows): nothing is backdated, so it is late half an hour after
+# seeding, and HQ's inbox lists it from then on.
+WORK_ORDERS = {
+    "svw": [
+        WorkOrderStory("wo_engine_light", "dealer-sh01", 19, "维修质量",
+                       "客户致电总部客服热线：在浦东一店做完两万公里保养后，第二天发动机故障灯亮起；"
+                       "打电话给门店，前台说要排队一周后才能进店检查。",
+                       "尽快安排检查，查明故障灯是否与这次保养有关。"),
+        WorkOrderStory("wo_sunroof", "dealer-sh02", 20, "产品质量",
+                       "客户向12315投诉：新车提车两周，下雨后天窗漏水，副驾驶脚垫湿透；门店称要等厂家鉴定，"
+                       "没有给出处理时间。", "更换天窗总成，否则要求退车。", source="consumer_association", steps=[
+                           accept("已受理。今天联系客户预约到店检查，同时向厂家技术支持报备。"),
+                           investigate(),
+                           transfer(AFTER_SALES, "淋水试验确认天窗前部排水管脱落，雨水流入车内。",
+                                    "请3个工作日内给出维修方案，并准备给消协的书面回复。", to="manager")]),
+        WorkOrderStory("wo_warranty_claim", "dealer-sh01", 21, "收费争议",
+                       "客户致电总部热线：延保到期前更换水泵，门店以'非授权维修'为由拒绝延保理赔，"
+                       "要求客户自付1600元。", "按延保条款理赔。", steps=[
+                           send_back("经查本店系统中没有该客户的购车、保养和延保记录；客户出示的保养单据由"
+                                     "一家非授权维修店开具。请总部与客户核实购买延保的门店。")]),
+        WorkOrderStory("wo_brake_pads", "dealer-sh01", 22, "维修质量",
+                       "客户致电总部热线：在门店更换的前刹车片不到五千公里就磨到报警，门店称属于正常磨损，"
+                       "要求客户自费更换。", "免费更换刹车片并检查刹车盘。", steps=[
+                           send_back("本店没有该车的维修记录。客户说的是'闵行那家店'，应为闵行二店，请总部改派。"),
+                           redirect("dealer-sh02", "已与客户电话核实：车辆在闵行二店购买，刹车片也在该店更换，"
+                                                   "改派闵行二店处理。"),
+                           accept("已受理，服务经理今天致电客户，约周六到店检查刹车系统。", by="manager")]),
+        WorkOrderStory("wo_breakdown_elevated", "dealer-sh02", 23, "救援服务",
+                       "客户致电总部热线：车辆在中环高架上仪表提示变速箱故障，随后无法加速，已停在应急车道；"
+                       "门店的救援电话无人接听。", "立即派救援车，并安排代步车。", hours=0.5),
+    ],
+    "prop": [
+        WorkOrderStory("wo_garage_gate", "prop-bj01", 17, "维修服务",
+                       "业主致电总部客服热线：地下车库入口道闸损坏三天，车辆进出要排队人工登记，早高峰堵到小区外；"
+                       "物业说要等厂家来修。", "尽快修好道闸，修好前增派人员疏导。"),
+        WorkOrderStory("wo_floor_heating", "prop-bj02", 17, "维修服务",
+                       "12345市民热线转来：新交付房屋的地暖不热，室温只有15度；物业说是开发商的问题，"
+                       "开发商让找物业，互相推诿。", "查明原因尽快修复，不再推诿。", source="other",
+                       steps=[
+                           accept("已受理。工程部今天下午上门测温，并检查分集水器和入户阀门。"),
+                           investigate(),
+                           transfer(ENGINEERING, "上门测温客厅15℃、卧室14℃；分集水器滤网被施工残渣堵塞。",
+                                    "清洗分集水器并冲洗地暖管道，完成后复测室温。", to="manager")]),
+        WorkOrderStory("wo_street_light", "prop-bj01", 18, "其他",
+                       "业主致电总部热线：小区东门外道路的路灯坏了一个多月，晚上下班回家一片漆黑，"
+                       "担心老人孩子的安全。", "尽快修好路灯。", steps=[
+                           send_back("东门外道路是市政道路，路灯由区市政部门管理，不在本项目的物业管理范围内。"
+                                     "已告知业主可拨打12345反映；请总部答复客户。")]),
+        WorkOrderStory("wo_pipe_leak", "prop-bj01", 19, "房屋渗漏",
+                       "业主致电总部热线：楼上暖气管爆裂，水从顶棚流下来，客厅吊顶和电视都被泡了；"
+                       "打物业电话没人接。", "马上关阀止水，赔偿损失。", steps=[
+                           send_back("业主所说的'学府小区'是万家·海淀学府，不是本公司管理的项目。请总部改派。"),
+                           redirect("prop-bj02", "已与业主核实：房屋在万家·海淀学府8号楼，改派海淀项目公司处理。"),
+                           accept("已受理，维修人员已上门关闭楼上暖气阀门；今天评估业主的损失。",
+                                  by="manager")]),
+        WorkOrderStory("wo_power_cut", "prop-bj02", 18, "房屋渗漏",
+                       "业主致电总部热线：楼上装修把水管打穿，水顺着电线管流进本户，家里已跳闸断电，"
+                       "联系物业没人接听。", "立即派人处理，恢复供电。", hours=0.5),
+    ],
+}
