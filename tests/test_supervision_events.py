@@ -66,6 +66,8 @@ def test_an_order_following_its_complaint_to_a_department_records_who_and_depart
     assert f"<code>leader</code>: {dept.leader_id}" in log and f"<code>department_name</code>: {dept.name}" in log
     hidden = audit(client, login, "supervision.department", who="admin@dealer-sh01.demo")
     assert "<code>leader</code>" in hidden and f"<code>department_name</code>: {dept.name}" not in hidden
+    hq_page = login("hq@svw.demo").get(f"/hq/complaints/{c.id}").get_data(as_text=True)
+    assert f"{dept.name} · {translated_html(app, 'Leader')}: {leader}" in hq_page  # HQ's copy of the timeline
 
 
 def test_a_crisis_deadline_starting_again_moves_its_milestone_with_before_and_after(app, client, login, in_tenant):
@@ -131,10 +133,12 @@ def test_the_follow_up_reminder_is_one_system_event_saying_when_the_next_is_due(
         assert sweep.run(at=due)["follow_ups"] == 0
         with scope.scoped(scope.SYSTEM):
             [event] = events_of(c, "supervision.follow_up_reminded")
+            [issue_event] = events_of(c, "supervision.issued")
             following = SupervisionOrder.get_by_id(order.id).next_follow_up_at
             cs = f.user("cs@dealer-sh01.demo")
     assert following > due
     assert (event.actor_id, event.actor_label, event.public) == (None, "system", False)
+    assert issue_event.loaded("after")["next_follow_up_at"] == str(due)  # the chain of dates reads on
     assert event.loaded("before") == {"next_follow_up_at": str(due)}
     assert event.loaded("after") == {"next_follow_up_at": str(following)}
     assert event.loaded("data")["told"] == [cs.id]

@@ -75,6 +75,8 @@ def issue(complaint, actor, *, department=None, milestones, reason: str, cc=(), 
         for position, m in enumerate(milestones):
             _add_milestone(order, position, m)
         events.record(EventKind.ORDER_ISSUED, "complaint", complaint.id, actor, tenant=complaint.tenant_id,
+                      after={"status": order.status, "department": order.department_id, "leader": order.leader_id,
+                             "cc": order.cc_ids, "next_follow_up_at": order.next_follow_up_at},
                       data={"order": order.id, "number": order.number(tenant.code), "trigger": trigger,
                             "department": department.id if department else None, "reason": order.reason},
                       actor_label=None if actor else "system")
