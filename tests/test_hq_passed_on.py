@@ -12,7 +12,7 @@ from portal.reports import queries, rules, store
 from portal.sla.models import ClusterEntry, Deadline
 from tests import factories as f
 from tests.conftest import translated, translated_html
-from tests.test_hq import HQ, dispatch, in_network, tenant
+from tests.test_hq import HQ, dispatch, dispatch_form, in_network, tenant
 from tests.test_reports_store import this_month
 
 INTERNAL = "内部理由"
@@ -141,3 +141,16 @@ def test_staff_cannot_take_a_work_order_move_as_a_step(app, login):
                        data={"reason": "x"}).status_code == 404
     with in_network():
         assert Complaint.get_by_id(wo.complaint_id).status == Status.RECEIVED
+
+
+def test_a_dispatch_form_posted_again_after_hq_redirected_its_work_order_makes_nothing_new(app, login):
+    passed = dispatch(login, intake_key="k-replayed")
+    client = login(HQ)
+    assert client.post(f"/hq/work-orders/{passed.id}/redirect", data={
+        "tenant": tenant("dealer-sh02").id, "reason": "客户在闵行店购车", "version": passed.version}).status_code == 303
+    with in_network():
+        count = WorkOrder.select().count()
+    replay = client.post("/hq/work-orders/new", data=dispatch_form(tenant("dealer-sh01").id, intake_key="k-replayed"))
+    assert replay.status_code == 303 and replay.headers["Location"].endswith(f"/hq/work-orders/{passed.id}")
+    with in_network():
+        assert WorkOrder.select().count() == count

@@ -59,12 +59,20 @@ def dispatch(network, tenant: Tenant, actor, data: dict, hours: float, key: str 
     with atomic():
         complaint, created = _intake(tenant, actor, payload, key or uuid.uuid4().hex)
         if not created:  # the same form posted twice: the first work order stands
-            return WorkOrder.select().where(WorkOrder.complaint == complaint.id).get()
+            return _dispatched_before(complaint, payload, actor)
         wo = WorkOrder.create(tenant=tenant, complaint=complaint, source=data["source"],
                               summary=_summary(payload), payload=json.dumps(payload, ensure_ascii=False),
                               response_hours=hours, response_due_at=now(), created_by=actor)
         _start(wo, tenant, complaint, actor, hours, data["source"])
     return wo
+
+
+def _dispatched_before(complaint, payload: dict, actor) -> WorkOrder:
+    """The work order a replayed dispatch form made: the one naming its register entry, or, once HQ redirected
+    it (it then names the new tenant's entry), the one this person dispatched with the very same content."""
+    same = (WorkOrder.payload == json.dumps(payload, ensure_ascii=False)) & (WorkOrder.created_by == actor.id)
+    return (WorkOrder.select().where((WorkOrder.complaint == complaint.id) | same)
+            .order_by((WorkOrder.complaint == complaint.id).desc(), WorkOrder.id).first())
 
 
 def redirect(wo: WorkOrder, tenant: Tenant, actor, reason: str, expected_version: int | None = None) -> WorkOrder:
