@@ -23,7 +23,10 @@ HX = {"HX-Request": "true"}
 # one query per panel: timeline, links both ways, history, attachments, plans, clocks, ...);
 # the intake 23 (was 52: settings now read in two queries per request, the three clocks in one insert).
 # The detail page went from 19 to 20: one INSERT logs who saw the customer unmasked (PIPL access log).
-BUDGET = {"queue": 8, "detail": 20, "intake": 23}
+# The customer's status page 6 (was 9): the guess counter, the complaint with its tenant and customer, the
+# tenant's settings (two: network and tenant, which also give the calendar), the public events, and the
+# plan or the day's urge; a view writes nothing (the rate limits count refusals and forms, not views).
+BUDGET = {"queue": 8, "detail": 20, "intake": 23, "status": 6}
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
@@ -262,3 +265,31 @@ def test_the_intake_reads_as_many_rows_in_a_category_of_60_complaints_as_of_30(a
                         content_type="multipart/form-data")
     assert many == few
 
+
+
+# --- the customer's status page -----------------------------------------------------------------------
+
+def _customer_file(in_tenant, until: Move, public_notes: int) -> str:
+    """The status link of a complaint walked to `until`, with `public_notes` published notes on its timeline."""
+    with in_tenant("dealer-sh01"):
+        c = f.advance(f.complaint(phone="13911113333"), until)
+        cs = f.user("cs@dealer-sh01.demo")
+        for i in range(public_notes):
+            actions.add_note(c, cs, f"进展{i}", public=True)
+        return f.status_path(c)
+
+
+@pytest.mark.parametrize("until", [Move.TRANSFER, Move.PROPOSE_PLAN, Move.IMPLEMENT])
+def test_the_status_page_runs_a_handful_of_queries_and_writes_nothing(client, in_tenant, until):
+    path = _customer_file(in_tenant, until, 3)
+    assert "进展2" in client.get(path).get_data(as_text=True)  # the timeline really has entries to show
+    statements = statements_of(client, path)
+    assert len(statements) <= BUDGET["status"], _describe(statements)
+    assert all(sql.split(None, 1)[0].upper() == "SELECT" for sql in statements), _describe(statements)
+
+
+def test_the_status_page_runs_as_many_queries_for_30_public_notes_as_for_3(client, in_tenant):
+    short, long = _customer_file(in_tenant, Move.TRANSFER, 3), _customer_file(in_tenant, Move.TRANSFER, 30)
+    client.get(short)
+    few, many = statements_of(client, short), statements_of(client, long)
+    assert len(many) == len(few), _describe(many)

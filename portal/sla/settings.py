@@ -38,11 +38,19 @@ def _merge(base: dict, *layers) -> dict:
     return merged
 
 
-def load(tenant, key: str) -> dict:
-    """The effective settings of one group for a tenant (every group read at once, once per request)."""
+def load(tenant, key: str, fresh: bool = False) -> dict:
+    """The effective settings of one group for a tenant (every group read at once, once per request).
+
+    `fresh` reads every group again even when this request already did (two queries, whatever came
+    before), for a check whose every outcome must cost the same (the status link); later loads in the
+    request use what it read.
+    """
     cache = _request_cache()
     if cache is None:
         return explain(tenant, key)[0]
+    if fresh:
+        for cached in [k for k in cache if k[0] == tenant.id or k == ("stored", tenant.id)]:
+            del cache[cached]
     if (tenant.id, key) not in cache:
         net, own = _stored(tenant, cache)
         cache[(tenant.id, key)] = _merge(DEFAULTS[key], net.get(key), own.get(key))

@@ -19,7 +19,9 @@ def new_nonce() -> str:
 class CustomerForm(Form):
     """A customer form: its one-time nonce makes a second submission of the same form count once."""
 
-    nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=48)])
+    # Labelled, though never shown: for a field without a label WTForms translates "Nonce", and flask-wtf
+    # reads WTForms' message catalogue from disk for it on every request.
+    nonce = HiddenField(label="", validators=[DataRequired(), Length(min=16, max=48)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,8 +41,11 @@ class CustomerPage:
 
 def build(opened: Opened) -> CustomerPage:
     c, cfg = opened.complaint, opened.settings
-    events = (Event.select().where((Event.subject_type == "complaint") & (Event.subject_id == c.id)
-                                   & (Event.public == True))  # noqa: E712 (peewee expression)
+    # only the columns the customer's timeline reads (public_timeline): no addresses, no browsers, no `before`
+    events = (Event.select(Event.id, Event.kind, Event.at, Event.actor, Event.actor_label, Event.data, Event.after,
+                           Event.public)
+              .where((Event.subject_type == "complaint") & (Event.subject_id == c.id)
+                     & (Event.public == True))  # noqa: E712 (peewee expression)
               .order_by(Event.id))
     answering = c.status == Status.PLAN_PROPOSED
     plan = latest_plan(c) if answering else None

@@ -57,7 +57,7 @@ def customer_view(view):
         key = f"status:guess:{rules.client_key(request.remote_addr)}"
         if throttle.count(key, window) >= limit:
             return _plain("status/error.html", 429, problem="busy")
-        opened = links.resolve(token)
+        opened = links.resolve(token, whole=request.method == "POST")  # a view reads only what it shows
         if opened is None:
             throttle.hit(key, window)
             return _plain("status/gone.html", 404)
@@ -76,11 +76,13 @@ def customer_view(view):
 
 
 def _show(token, opened, status=200, **forms):
-    """The status page with fresh forms, except the one being corrected."""
-    ctx = {"view": page.build(opened), "token": token,
-           "info_form": InfoForm(formdata=None), "answer_form": AnswerForm(formdata=None),
-           "survey_form": SurveyForm(formdata=None), "urge_form": UrgeForm(formdata=None),
-           "language_form": LanguageForm(formdata=None, lang=opened.customer.locale)}
+    """The status page with fresh forms for the steps it offers, except the one being corrected."""
+    view = page.build(opened)
+    offered = {"info_form": (InfoForm, view.is_open), "answer_form": (AnswerForm, view.answering),
+               "survey_form": (SurveyForm, view.surveying),
+               "urge_form": (UrgeForm, view.can_urge and not view.urged_today)}
+    ctx = {name: form(formdata=None) for name, (form, shown) in offered.items() if shown}  # only what the page shows
+    ctx.update(view=view, token=token, language_form=LanguageForm(formdata=None, lang=opened.customer.locale))
     ctx.update(forms)
     return render_template("status/page.html", **ctx), status
 
