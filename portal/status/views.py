@@ -78,12 +78,11 @@ def customer_view(view):
 def _show(token, opened, status=200, **forms):
     """The status page with fresh forms for the steps it offers, except the one being corrected."""
     view = page.build(opened)
+    # Blank forms only for what the page offers (the language and urge buttons carry nothing but the CSRF token).
     offered = {"info_form": (InfoForm, view.is_open), "answer_form": (AnswerForm, view.answering),
-               "survey_form": (SurveyForm, view.surveying),
-               "urge_form": (UrgeForm, view.can_urge and not view.urged_today)}
-    ctx = {name: form(formdata=None) for name, (form, shown) in offered.items() if shown}  # only what the page shows
-    ctx.update(view=view, token=token, language_form=LanguageForm(formdata=None, lang=opened.customer.locale))
-    ctx.update(forms)
+               "survey_form": (SurveyForm, view.surveying)}
+    ctx = {name: form(formdata=None) for name, (form, shown) in offered.items() if shown}
+    ctx.update(view=view, token=token, **forms)
     return render_template("status/page.html", **ctx), status
 
 
