@@ -120,10 +120,11 @@ def _compile_url_rules_once() -> None:
 
 
 def pytest_generate_tests(metafunc):
-    """Run every database test on each backend; browser tests on SQLite only."""
+    """Run every database test on each backend; browser and `sqlite_only` tests on SQLite only."""
     if "db_url" in metafunc.fixturenames:
-        browser = metafunc.definition.get_closest_marker("browser") is not None
-        metafunc.parametrize("db_url", ["sqlite"] if browser else BACKENDS, indirect=True)
+        marks = ("browser", "sqlite_only")
+        only_sqlite = any(metafunc.definition.get_closest_marker(m) is not None for m in marks)
+        metafunc.parametrize("db_url", ["sqlite"] if only_sqlite else BACKENDS, indirect=True)
 
 
 def _backend(item) -> str | None:

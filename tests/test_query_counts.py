@@ -266,7 +266,6 @@ def test_the_intake_reads_as_many_rows_in_a_category_of_60_complaints_as_of_30(a
     assert many == few
 
 
-
 # --- the customer's status page -----------------------------------------------------------------------
 
 def _customer_file(in_tenant, until: Move, public_notes: int) -> str:
@@ -293,3 +292,33 @@ def test_the_status_page_runs_as_many_queries_for_30_public_notes_as_for_3(clien
     client.get(short)
     few, many = statements_of(client, short), statements_of(client, long)
     assert len(many) == len(few), _describe(many)
+
+
+@pytest.mark.sqlite_only
+def test_a_queue_page_deep_in_the_register_reads_its_page_not_the_rows_above_it(app, in_tenant, monkeypatch):
+    """SQLite's work (virtual-machine steps) for a page far down is that of a page near the top: the
+    cursor bounds the index range. With the workspace's edge as a second bound SQLite ranged from the
+    top and filtered, reading every row above the page (20 ms at 200k complaints)."""
+    from portal.complaints import queries
+    from portal.db import database
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    register(in_tenant, 60, one_category=True)
+    with in_tenant("dealer-sh01"):
+        conn, steps = database.connection(), [0]
+
+        def work(f):
+            steps[0] = 0
+            conn.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1) or 0, 1)
+            try:
+                rows, cursor = queries.queue_page(f)
+            finally:
+                conn.set_progress_handler(None, 0)
+            return rows, cursor, steps[0]
+
+        rows, cursor, _ = work(queries.QueueFilter())
+        steps_at = {}
+        for page in range(2, 19):  # the cursor of each page leads to the next
+            rows, cursor, steps_at[page] = work(queries.QueueFilter(after=cursor))
+        assert len(rows) == 3 and cursor
+        # the same work at page 18 (51 complaints above it) as at page 2 (3 above it)
+        assert steps_at[18] - steps_at[2] < steps_at[2] / 10, steps_at

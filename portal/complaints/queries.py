@@ -139,13 +139,21 @@ def encode_cursor(row, sort: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _after(query, f: QueueFilter):
+def _cursor(f: QueueFilter) -> tuple | None:
+    """The (sort key, id) of the last row of the previous page, or None (first page, or a mangled cursor)."""
     if not f.after:
-        return query
+        return None
     try:
         key, last_id = json.loads(base64.urlsafe_b64decode(f.after.encode()))
     except (ValueError, TypeError):
+        return None
+    return key, last_id
+
+
+def _after(query, f: QueueFilter):
+    if (cursor := _cursor(f)) is None:
         return query
+    key, last_id = cursor
     column, desc = SORTS[f.sort]
     if column is Complaint.id:
         return query.where(Complaint.id < last_id if desc else Complaint.id > last_id)
@@ -175,11 +183,13 @@ def queue_page(f: QueueFilter) -> tuple[list, str | None]:
              .join_from(Complaint, Department, JOIN.LEFT_OUTER, on=(Complaint.department == Department.id))
              .join_from(Complaint, Assignee, JOIN.LEFT_OUTER, on=(Complaint.assignee == Assignee.id)))
     column, desc = SORTS[f.sort]
-    if column is Complaint.id:
+    if column is Complaint.id and _cursor(f) is None:
         # Start at this workspace's own newest (oldest) complaint. PostgreSQL may walk the primary key
         # and filter by tenant; for a tenant whose complaints are all older than other tenants' (one
         # that imported its history, or went quiet) that read every newer row of the table first:
         # 830k rows, 0.8 s, on bench.network's database. With the bound it seeks (tenant, id).
+        # A later page has its cursor as the bound: both bounds made SQLite range over the subquery's
+        # and filter by the cursor, walking half the workspace for a page in the middle (20 ms).
         edge = Complaint.select(fn.MAX(Complaint.id) if desc else fn.MIN(Complaint.id))
         query = query.where(Complaint.id <= edge if desc else Complaint.id >= edge)
     order = [column.desc() if desc else column.asc(nulls="LAST") if column is not Complaint.id else column.asc()]
