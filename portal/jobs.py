@@ -67,6 +67,14 @@ def init_app(app) -> None:
 
     app.extensions["kesu.catch_up_reports"] = catch_up_reports
 
+    @huey.task(name="kesu.export_report")
+    def export_report(tenant_id, token):
+        from .reports import background
+        with app.app_context(), database.connection_context():
+            background.run(tenant_id, token)
+
+    app.extensions["kesu.export_report"] = export_report
+
     @app.after_request
     def _wake_worker(response):
         from .notify.actions import KICK_FLAG

@@ -102,7 +102,7 @@ def _seed_tenant(tenant, p: Place) -> None:
     from portal.complaints.rules import Move
     from portal.crisis import actions as crisis
     from portal.notify.models import OutboxMessage
-    from portal.reports import actions as reports
+    from portal.reports import actions as reports, background
     from portal.reports.rules import Period
     from portal.revisits import actions as revisits
     from portal.revisits import checklist
@@ -190,6 +190,7 @@ def _seed_tenant(tenant, p: Place) -> None:
     month = Period.month_of(now().date()).label
     report = reports.submit(tenant, gm, "monthly", month, p.mark("monthly-analysis"), 0)
     ids.update(report=report.id, month=month)
+    ids["export"] = background.start(tenant, gm, Period.parse(month))["token"]  # prepared at once (HUEY_IMMEDIATE)
 
     away = approvals.delegate(tenant, gm, cs, now(), now() + datetime.timedelta(days=2), p.mark("away"))
     ids["delegation"] = away.id

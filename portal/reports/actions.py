@@ -25,6 +25,15 @@ def find(kind: str, period: str) -> Report | None:
     return Report.select().where((Report.kind == kind) & (Report.period == period)).first()
 
 
+def document(tenant, kind: str, period: str, complaint=None, fresh: bool = True) -> tuple[Report | None, dict]:
+    """(report row or None, figures): the frozen snapshot once submitted, live figures before (fresh ones
+    for the downloads; the page shows stored ones while they catch up, saying so)."""
+    report = find(kind, period)
+    if report is not None and report.submitted:
+        return report, json.loads(report.snapshot)
+    return report, documents.document(tenant, kind, period, complaint, fresh)
+
+
 def save(tenant, actor, kind: str, period: str, analysis: str, expected_version: int, complaint=None) -> Report:
     """Keep the analysis text as a draft (optimistic locking: version 0 means "none yet")."""
     with atomic():

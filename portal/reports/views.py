@@ -1,5 +1,4 @@
 """The tenant's reports: the monthly report, the quarterly analyses, a page per major complaint."""
-import json
 import tempfile
 import time
 from datetime import date
@@ -16,7 +15,7 @@ from ..complaints.rules import Grade
 from ..db import now
 from ..htmx import render
 from ..tenancy.rules import Permission as P
-from . import actions, charts, documents, exports, rules
+from . import actions, background, charts, documents, exports, rules
 from .forms import AnalysisForm
 from .rules import Period
 
@@ -49,12 +48,8 @@ def last_month() -> Period:
 
 
 def document(kind: str, period: str, complaint=None, fresh: bool = True):
-    """(report row or None, figures): the frozen snapshot once submitted, live figures before (fresh ones
-    for the downloads; the page shows stored ones while they catch up, saying so)."""
-    report = actions.find(kind, period)
-    if report is not None and report.submitted:
-        return report, json.loads(report.snapshot)
-    return report, documents.document(g.tenant, kind, period, complaint, fresh)
+    """The current tenant's report and figures (see actions.document)."""
+    return actions.document(g.tenant, kind, period, complaint, fresh)
 
 
 def page(kind: str, period: str, complaint=None, form=None, status=200, **extra):
@@ -65,7 +60,8 @@ def page(kind: str, period: str, complaint=None, form=None, status=200, **extra)
     url = (url_for("reports.major_analysis", cid=complaint.id) if kind == "major"
            else url_for("reports.analysis", kind=kind, period=period))
     return render(TEMPLATES[kind], doc=doc, report=report, form=form, charts=charts, status=status,
-                  period=Period.parse(doc["period"]) if kind != "major" else None, analysis_url=url, **extra)
+                  period=Period.parse(doc["period"]) if kind != "major" else None, analysis_url=url,
+                  large=kind == "monthly" and background.is_large(doc), **extra)
 
 
 @bp.get("/monthly")
@@ -151,6 +147,8 @@ def post_analysis(kind: str, period: str, complaint=None):
 def monthly_xlsx():
     period = period_arg("month", last_month(), 1)
     _, doc = document("monthly", period.label)
+    if background.is_large(doc):  # too big to write while the browser waits: the page offers the worker's
+        return redirect(url_for("reports.monthly", month=period.label), code=303)
     out = tempfile.TemporaryFile()  # a zip needs a seekable file; send_file closes (and so deletes) it
     try:
         exports.xlsx(doc, documents.export_rows(g.tenant, period), g.tenant.timezone, out)
@@ -163,6 +161,41 @@ def monthly_xlsx():
                          download_name=f"kesu-{g.tenant.slug}-{period.label}.xlsx")
     response.content_length = size
     return response
+
+
+@bp.post("/monthly.xlsx/prepare")
+@requires(P.REPORTS_VIEW)
+def prepare_xlsx():
+    """A big month's XLSX, asked of the worker (the same job while one for the month is under way)."""
+    period = period_arg("month", last_month(), 1)
+    job = background.start(g.tenant, g.user, period)
+    return redirect(url_for("reports.export_status", job=job["token"]), code=303)
+
+
+@bp.get("/exports/<job>")
+@requires(P.REPORTS_VIEW)
+def export_status(job):
+    """"Being prepared" (the fragment polls every 3 s), then the download link."""
+    found = _job(job)
+    return render("reports/export.html", "reports/_export.html", job=found)
+
+
+@bp.get("/exports/<job>/download")
+@requires(P.REPORTS_VIEW)
+def export_file(job):
+    found = _job(job)
+    if found["status"] != background.DONE:
+        abort(404)
+    return send_file(background.file_path(found), mimetype=XLSX, as_attachment=True, max_age=0,
+                     download_name=f"kesu-{g.tenant.slug}-{found['month']}.xlsx")
+
+
+def _job(token: str) -> dict:
+    """The current tenant's export job named by the token; 404 for another tenant's, an expired or a made-up one."""
+    found = background.load(g.tenant.id, token)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.get("/monthly.csv")
