@@ -123,3 +123,24 @@ def _sh01(app) -> int:
     from portal.tenancy.models import Tenant
     with app.app_context(), scope.scoped(scope.SYSTEM):
         return Tenant.get(Tenant.slug == "dealer-sh01").id
+
+
+def test_a_failed_export_says_so_and_offers_to_try_again(app, big, login, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(background.exports, "xlsx", broken)
+    c = login(MANAGER)
+    status_url = prepare(c)
+    html = c.get(status_url).get_data(as_text=True)
+    assert "every 3s" not in html and "/monthly.xlsx/prepare" in html
+    assert c.get(status_url + "/download").status_code == 404
+    assert not [n for n in os.listdir(_folder(app)) if n.endswith((".xlsx", ".part", ".lock"))]
+    monkeypatch.undo()
+    monkeypatch.setattr(background, "BACKGROUND_ROWS", 5)
+    retried = prepare(c)
+    assert retried != status_url and c.get(retried + "/download").status_code == 200
+
+
+def _folder(app) -> str:
+    with app.app_context():
+        return background.folder(_sh01(app))
