@@ -144,3 +144,17 @@ def test_a_failed_export_says_so_and_offers_to_try_again(app, big, login, monkey
 def _folder(app) -> str:
     with app.app_context():
         return background.folder(_sh01(app))
+
+
+def test_erasing_a_customer_deletes_the_tenants_prepared_exports(app, login, in_tenant):
+    from portal.customers import erasure
+    from portal.reports.rules import Period
+    from tests import factories as f
+    from tests.test_erasure import erasable_customer
+    customer = erasable_customer(in_tenant)
+    with in_tenant("dealer-sh01") as t:
+        job = background.start(t, f.user(MANAGER), Period.month_of(now().date()))  # prepared at once
+        assert os.path.exists(background.file_path(job))
+        erasure.erase(customer, t, f.user("admin@dealer-sh01.demo"))
+        assert os.listdir(background.folder(t.id)) == []
+    assert login(MANAGER).get(f"{BASE}/exports/{job['token']}/download").status_code == 404

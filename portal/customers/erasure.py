@@ -2,7 +2,8 @@
 
 What goes: the customer's name, phone, e-mail and address; the complaints' plate, VIN and flat number;
 the customer's own words (description, request, opinions, revisit comments and text answers) and every
-note; the attachment files and their rows; mail to the customer; the rate-limit key holding their address.
+note; the attachment files and their rows; the tenant's prepared report exports; mail to the customer; the
+rate-limit key holding their address.
 Staff texts about the complaint (plans, supervision, crisis, support and its part lines, approvals, HQ work
 orders, takeovers and reviews, outbox mail naming the complaint) keep their words but lose the customer's
 identifiers. Reports: a submitted snapshot's entries for the complaints lose the customer's words
@@ -37,6 +38,7 @@ from ..events import Event, EventKind
 from ..hq.models import ReportReview, Takeover, WorkOrder
 from ..notify.models import OutboxMessage, OutboxStatus
 from ..privacy import ERASED
+from ..reports import background
 from ..reports.models import Report
 from ..revisits.models import RevisitAnswer, RevisitTask
 from ..revisits.rules import AnswerType
@@ -133,6 +135,7 @@ def erase(customer, tenant, actor, at=None) -> Erased:
             events.record(EventKind.CUSTOMER_ERASED, "complaint", c.id, actor, tenant=tenant,
                           data={"customer": customer.id})
     _unlink(files)  # after the commit: a rolled-back erasure keeps its files
+    background.forget(tenant.id)  # the month's prepared XLSX files hold what staff wrote about the customer
     if customer.email:  # the limit on mail to the customer counts under their address (in Redis: no rollback)
         throttle.clear(recipient_key(customer.email))
     return Erased(complaints=len(complaints), events=redacted, files=len(files))

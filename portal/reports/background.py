@@ -6,7 +6,8 @@ folder `<UPLOAD_DIR>/exports/<tenant id>/`, outside the web root: `<token>.json`
 status, when) and, once done, `<token>.xlsx`. The random token names the job in its URL; the views load it
 only inside the current tenant's folder, behind the report permission. One job per tenant, month and kind
 runs at a time (a `<kind>-<month>.lock` file, made with O_EXCL, names it). The minute's round deletes jobs
-after KEEP; exports are reads, so no event is written (as for the direct downloads).
+after KEEP, a customer's erasure at once (`forget`); exports are reads, so no event is written (as for the
+direct downloads).
 """
 import json
 import logging
@@ -129,6 +130,9 @@ def run(tenant_id: int, token: str) -> None:
             period = Period.parse(job["month"])
             _report, doc = actions.document(tenant, "monthly", period.label)
             exports.xlsx(doc, documents.export_rows(tenant, period), tenant.timezone, out)
+        if load(tenant_id, token) is None:  # forgotten meanwhile (an erasure): the file must not appear
+            _remove(part)
+            return
         os.replace(part, target)
         job["status"] = DONE
     except Exception:
@@ -138,6 +142,13 @@ def run(tenant_id: int, token: str) -> None:
     job["finished"] = now().isoformat()
     _write_json(tenant_id, job)
     _remove(_path(tenant_id, f"{job['kind']}-{job['month']}.lock"))
+
+
+def forget(tenant_id: int) -> int:
+    """Delete every export of the tenant, ready or under way (a customer's erasure: the files hold what was
+    said about them); returns how many files went."""
+    here = folder(tenant_id)
+    return sum(_remove(os.path.join(here, name)) for name in _listdir(here))
 
 
 def sweep(app) -> dict:
