@@ -47,3 +47,11 @@ proc_name = "kesu"
 # gunicorn >= 24 opens a control socket at one fixed path per user: two app servers on one host
 # (or a test starting two) would fight over it, and Kesu does not use it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Move the loaded app's objects (modules, routes, models, settings) out of the garbage collector's
+    generations. Without it every full collection walked them all: 54 ms inside whichever request
+    triggered it (the queue's p99); frozen, a full collection of what requests leave takes 0.1 ms."""
+    import gc
+    gc.freeze()

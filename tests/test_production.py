@@ -227,3 +227,15 @@ def test_the_nginx_example_matches_the_app(tmp_path):
         assert f"proxy_set_header {header} " in conf
     timeout = int(re.search(r"proxy_read_timeout (\d+)s;", conf).group(1))
     assert timeout > int(re.search(r'KESU_TIMEOUT"\) or (\d+)', (ROOT / "gunicorn.conf.py").read_text()).group(1))
+
+
+def test_a_gunicorn_worker_takes_its_loaded_app_out_of_the_garbage_collectors_way():
+    import gc
+    import runpy
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        hooks["post_worker_init"](None)
+        assert gc.get_freeze_count() > 1000  # a full collection no longer walks the app's objects
+    finally:
+        gc.unfreeze()
