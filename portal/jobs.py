@@ -95,6 +95,7 @@ def later(name: str, *args) -> None:
 
 
 def enqueue(app, name: str, *args) -> None:
+    """Queue the task `name`; a queue that is down is logged, not raised (its work is done later anyway)."""
     try:
         app.extensions[name](*args)
     except Exception:  # the minute's round does the same work later
@@ -102,11 +103,9 @@ def enqueue(app, name: str, *args) -> None:
 
 
 def kick(app) -> None:
-    """Ask the worker to deliver the outbox now rather than at the next minute."""
-    try:
-        app.extensions["kesu.deliver_outbox"]()
-    except Exception:  # the mail is safe in the outbox; the periodic round will send it
-        log.exception("could not enqueue outbox delivery")
+    """Ask the worker to deliver the outbox now rather than at the next minute (the mail is safe in the
+    outbox if the queue cannot take the task: the periodic round sends it)."""
+    enqueue(app, "kesu.deliver_outbox")
 
 
 def deliver(app) -> dict:
